@@ -1,0 +1,1 @@
+"""HTTP security headers for Python web applications."""
