@@ -1,0 +1,153 @@
+"""The three presets of SPEC §3. Each call builds fresh, independent builders."""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, Any
+
+from secure.headers import (
+    CacheControl,
+    ContentSecurityPolicy,
+    CrossOriginEmbedderPolicy,
+    CrossOriginOpenerPolicy,
+    CrossOriginResourcePolicy,
+    CustomHeader,
+    PermissionsPolicy,
+    ReferrerPolicy,
+    Server,
+    StrictTransportSecurity,
+    XContentTypeOptions,
+    XDnsPrefetchControl,
+    XFrameOptions,
+    XPermittedCrossDomainPolicies,
+)
+
+if TYPE_CHECKING:
+    from secure._secure import Secure
+
+__all__ = ["Preset", "build_preset", "parse_preset", "preset_builders"]
+
+
+class Preset(str, enum.Enum):
+    """Named header profiles for :meth:`Secure.from_preset`."""
+
+    #: Recommended defaults; the same as ``Secure.with_default_headers()``.
+    BALANCED = "balanced"
+    #: Helmet.js parity: the compatibility-focused set, legacy headers included.
+    BASIC = "basic"
+    #: Hardened: no framing, no referrer, no caching, cross-origin isolation.
+    STRICT = "strict"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _baseline_csp() -> ContentSecurityPolicy:
+    # Helmet's default policy, shared by BALANCED and BASIC.
+    return (
+        ContentSecurityPolicy()
+        .default_src("'self'")
+        .base_uri("'self'")
+        .font_src("'self'", "https:", "data:")
+        .form_action("'self'")
+        .frame_ancestors("'self'")
+        .img_src("'self'", "data:")
+        .object_src("'none'")
+        .script_src("'self'")
+        .script_src_attr("'none'")
+        .style_src("'self'", "https:", "'unsafe-inline'")
+        .upgrade_insecure_requests()
+    )
+
+
+def _no_powerful_features() -> PermissionsPolicy:
+    return PermissionsPolicy().geolocation().microphone().camera()
+
+
+def _balanced() -> dict[str, Any]:
+    return {
+        "corp": CrossOriginResourcePolicy().same_origin(),
+        "csp": _baseline_csp(),
+        "hsts": StrictTransportSecurity().max_age(31536000).include_subdomains(),
+        "permissions": _no_powerful_features(),
+        "referrer": ReferrerPolicy().strict_origin_when_cross_origin(),
+        "server": Server().set(""),
+        "xcto": XContentTypeOptions().nosniff(),
+        "xfo": XFrameOptions().sameorigin(),
+    }
+
+
+def _basic() -> dict[str, Any]:
+    return {
+        "coop": CrossOriginOpenerPolicy().same_origin(),
+        "corp": CrossOriginResourcePolicy().same_origin(),
+        "csp": _baseline_csp(),
+        "hsts": StrictTransportSecurity().max_age(31536000).include_subdomains(),
+        "referrer": ReferrerPolicy().no_referrer(),
+        "xpcdp": XPermittedCrossDomainPolicies().none(),
+        "xdfc": XDnsPrefetchControl().off(),
+        "xcto": XContentTypeOptions().nosniff(),
+        "xfo": XFrameOptions().sameorigin(),
+        "custom": [
+            CustomHeader("Origin-Agent-Cluster", "?1"),
+            CustomHeader("X-Download-Options", "noopen"),
+            # "0" turns off the legacy XSS auditor, which itself enabled attacks (OWASP).
+            CustomHeader("X-XSS-Protection", "0"),
+        ],
+    }
+
+
+def _strict() -> dict[str, Any]:
+    return {
+        "cache": CacheControl().no_store().max_age(0),
+        "coep": CrossOriginEmbedderPolicy().require_corp(),
+        "coop": CrossOriginOpenerPolicy().same_origin(),
+        "csp": (
+            ContentSecurityPolicy()
+            .default_src("'self'")
+            .script_src("'self'")
+            .style_src("'self'")
+            .object_src("'none'")
+            .base_uri("'none'")
+            .frame_ancestors("'none'")
+        ),
+        "hsts": StrictTransportSecurity().max_age(63072000).include_subdomains(),
+        "permissions": _no_powerful_features(),
+        "referrer": ReferrerPolicy().no_referrer(),
+        "server": Server().set(""),
+        "xcto": XContentTypeOptions().nosniff(),
+        "xfo": XFrameOptions().deny(),
+    }
+
+
+_FACTORIES = {Preset.BALANCED: _balanced, Preset.BASIC: _basic, Preset.STRICT: _strict}
+
+
+def parse_preset(preset: Preset | str) -> Preset:
+    """A ``Preset`` from a member or its name (case-insensitive)."""
+    if isinstance(preset, Preset):
+        return preset
+    if isinstance(preset, str):
+        try:
+            return Preset(preset.strip().lower())
+        except ValueError:
+            pass
+        from difflib import get_close_matches
+
+        names = [p.value for p in Preset]
+        close = get_close_matches(preset.lower(), names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"unknown preset {preset!r}: choose one of {', '.join(names)}{hint}")
+    raise TypeError(f"preset must be a Preset or its name, got {type(preset).__name__}")
+
+
+def preset_builders(preset: Preset | str) -> dict[str, Any]:
+    """Fresh builders of ``preset``, keyed like ``Secure``'s constructor keywords."""
+    return _FACTORIES[parse_preset(preset)]()
+
+
+def build_preset(preset: Preset | str) -> Secure:
+    """A fresh ``Secure`` for ``preset``."""
+    from secure._secure import Secure
+
+    return Secure(**preset_builders(preset))

@@ -1,0 +1,124 @@
+"""Validation shared by every builder, the pipeline, the configuration loader and the CLI.
+
+Every rule here comes from RFC 9110 (HTTP Semantics):
+
+* §5.1 / §5.6.2: a field name is a ``token``: one or more ``tchar``.
+* §5.5: a field value is a run of ``field-vchar`` (VCHAR or obs-text) with single
+  spaces or tabs allowed *inside* it; CR, LF, NUL and every other control character
+  are never allowed ("a recipient ... MUST ... reject" them), and leading or trailing
+  whitespace is not part of the value.
+
+Errors are ``ValueError``/``TypeError`` whose message names the header, shows the bad
+input with ``repr`` (so control characters are visible) and says what to do instead.
+This module imports nothing but the standard library's ``re``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+__all__ = [
+    "check_field_name",
+    "check_field_value",
+    "check_str",
+    "describe_char",
+    "is_field_name",
+    "is_field_value",
+]
+
+# RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
+#                          "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+_TOKEN: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+# RFC 9110 §5.5: field-value = *field-content; field-content = field-vchar
+#   [ 1*( SP / HTAB / field-vchar ) field-vchar ]; field-vchar = VCHAR / obs-text.
+# VCHAR is %x21-7E, obs-text is %x80-FF. The empty value is allowed (e.g. ``Server:``).
+_FIELD_VALUE_ASCII: Final = re.compile(r"(?:[\x21-\x7e](?:[\x21-\x7e\x20\t]*[\x21-\x7e])?)?")
+# obs-text is accepted only on request, and never its C1 control range %x80-9F (NEL,
+# U+0085, is a line break to some parsers): only %xA0-FF.
+_FIELD_VALUE_OBS: Final = re.compile(
+    r"(?:[\x21-\x7e\xa0-\xff](?:[\x21-\x7e\xa0-\xff\x20\t]*[\x21-\x7e\xa0-\xff])?)?"
+)
+
+
+def describe_char(char: str) -> str:
+    """Name one character for an error message: ``U+000D (CR)``."""
+    names = {
+        "\r": "CR",
+        "\n": "LF",
+        "\x00": "NUL",
+        "\t": "HTAB",
+        "\x7f": "DEL",
+        " ": "SP",
+        "\x85": "NEL",
+        "\u2028": "LINE SEPARATOR",
+        "\u2029": "PARAGRAPH SEPARATOR",
+    }
+    label = names.get(char)
+    code = f"U+{ord(char):04X}"
+    return f"{code} ({label})" if label else code
+
+
+def check_str(header: str, value: object, what: str = "value") -> str:
+    """Return ``value`` if it is a ``str``, else raise a ``TypeError`` naming the header."""
+    if not isinstance(value, str):
+        raise TypeError(f"{header}: {what} must be a str, got {type(value).__name__} {value!r}")
+    return value
+
+
+def is_field_name(name: str) -> bool:
+    """True when ``name`` is an RFC 9110 token (a valid field name)."""
+    return _TOKEN.fullmatch(name) is not None
+
+
+def is_field_value(value: str, *, allow_obs_text: bool = False) -> bool:
+    """True when ``value`` is a valid RFC 9110 field value (no surrounding whitespace)."""
+    pattern = _FIELD_VALUE_OBS if allow_obs_text else _FIELD_VALUE_ASCII
+    return pattern.fullmatch(value) is not None
+
+
+def check_field_name(name: object, *, header: str | None = None) -> str:
+    """Validate a header field name (RFC 9110 §5.1, §5.6.2) and return it unchanged."""
+    label = header or "header name"
+    name = check_str(label, name, "header name")
+    if not name:
+        raise ValueError(
+            f"{label}: header name is empty; a field name needs at least one character"
+        )
+    if not is_field_name(name):
+        bad = next(c for c in name if _TOKEN.fullmatch(c) is None)
+        raise ValueError(
+            f"{label}: invalid header name {name!r}: {describe_char(bad)} is not allowed "
+            "(a field name is an RFC 9110 token: letters, digits and !#$%&'*+-.^_`|~)"
+        )
+    return name
+
+
+def check_field_value(header: str, value: object, *, allow_obs_text: bool = False) -> str:
+    """Validate a header field value (RFC 9110 §5.5) and return it unchanged.
+
+    Control characters (CR, LF, NUL, DEL, C1 controls, ...) are always refused; so are characters
+    outside latin-1, and obs-text (``\\x80``-``\\xff``) unless ``allow_obs_text``.
+    Leading or trailing whitespace is refused rather than silently trimmed, so what the
+    caller configured is exactly what is sent.
+    """
+    value = check_str(header, value)
+    if is_field_value(value, allow_obs_text=allow_obs_text):
+        return value
+    for char in value:
+        code = ord(char)
+        if (code < 0x20 and char != "\t") or 0x7F <= code <= 0x9F:
+            raise ValueError(
+                f"{header}: invalid value {value!r}: control character {describe_char(char)} "
+                "is not allowed in an HTTP field value (RFC 9110 §5.5)"
+            )
+        if code > 0xFF or (code >= 0x80 and not allow_obs_text):
+            raise ValueError(
+                f"{header}: invalid value {value!r}: non-ASCII character {describe_char(char)} "
+                "is not allowed; percent-encode URLs and use ASCII tokens (RFC 9110 §5.5)"
+            )
+    raise ValueError(
+        f"{header}: invalid value {value!r}: leading or trailing whitespace is not part of a "
+        "field value (RFC 9110 §5.5); remove it"
+    )
