@@ -1,0 +1,188 @@
+"""Test every package against the framework versions it supports.
+
+``uv run nox`` runs the default sessions: the unit tests of each package on every
+Python 3.10-3.13 found on the machine and every supported framework line, the
+integration suite (real servers, a real browser), the docs build, lint and type checks.
+``nox -s bench`` and ``nox -s fuzz`` run the benchmarks and the long fuzzing session.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.10.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.error_on_missing_interpreters = bool(os.environ.get("CI"))
+nox.options.sessions = [
+    "core",
+    "flask",
+    "django",
+    "fastapi",
+    "shiny",
+    "integration",
+    "docs",
+    "lint",
+    "typecheck",
+]
+
+ROOT = Path(__file__).parent
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+DEV_PYTHON = (ROOT / ".python-version").read_text().strip()
+TEST_DEPS = ["pytest>=8.3", "pytest-cov>=6.0", "hypothesis>=6.120", "http-sf>=1.0"]
+CORE = ["-e", "packages/secure-core"]
+
+
+def _add_pyenv_pythons() -> None:
+    """Put every pyenv-installed CPython 3.10-3.13 on PATH so nox and uv can find it."""
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    bins = [
+        str(path / "bin")
+        for minor in PYTHONS
+        for path in sorted((root / "versions").glob(f"{minor}.*"))
+        if (path / "bin" / f"python{minor}").exists()
+    ]
+    if bins:
+        os.environ["PATH"] = os.pathsep.join([*bins, os.environ.get("PATH", "")])
+
+
+_add_pyenv_pythons()
+
+
+def _sync(session: nox.Session, *groups: str) -> None:
+    """Install the locked dev environment (uv.lock) into the session's virtualenv."""
+    args = ["uv", "sync", "--frozen", "--no-default-groups"]
+    for group in groups:
+        args += ["--group", group]
+    session.run_install(
+        *args,
+        env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
+        external=True,
+    )
+
+
+@nox.session(python=PYTHONS)
+def core(session: nox.Session) -> None:
+    """secure-core's unit tests, with a 95% line-coverage floor."""
+    session.install(*CORE, *TEST_DEPS)
+    session.run(
+        "pytest",
+        "packages/secure-core/tests",
+        "--cov=secure",
+        "--cov-report=term",
+        "--cov-fail-under=95",
+        *session.posargs,
+    )
+
+
+# Oldest supported line, and the newest; each framework line only where it supports
+# the Python (Django 4.2: <=3.12; Django 6: >=3.12).
+FLASK = ["2.3", "3.0", "3.1"]
+
+
+@nox.session(python=PYTHONS)
+@nox.parametrize("flask", FLASK)
+def flask(session: nox.Session, flask: str) -> None:
+    """secure-flask against Flask 2.3, 3.0 and the newest 3.x."""
+    session.install(*CORE, "-e", "packages/secure-flask", f"flask~={flask}.0", *TEST_DEPS)
+    session.run("pytest", "packages/secure-flask/tests", *session.posargs)
+
+
+DJANGO = [
+    (python, django)
+    for python in PYTHONS
+    for django in ("4.2", "5.2", "6.0")
+    if not (django == "4.2" and python == "3.13")
+    and not (django.startswith("6") and python in ("3.10", "3.11"))
+]
+
+
+@nox.session
+@nox.parametrize(("python", "django"), DJANGO)
+def django(session: nox.Session, django: str) -> None:
+    """secure-django against Django 4.2 LTS, 5.2 LTS and the newest release."""
+    spec = f"django~={django}.0" if django != "6.0" else "django>=6.0"
+    session.install(*CORE, "-e", "packages/secure-django", spec, "jinja2", *TEST_DEPS)
+    session.run("pytest", "packages/secure-django/tests", *session.posargs)
+
+
+FASTAPI = {"oldest": ["fastapi==0.110.*", "starlette==0.37.*"], "newest": ["fastapi", "starlette"]}
+
+
+@nox.session(python=PYTHONS)
+@nox.parametrize("release", list(FASTAPI))
+def fastapi(session: nox.Session, release: str) -> None:
+    """secure-fastapi against the oldest supported and newest FastAPI/Starlette."""
+    session.install(
+        *CORE,
+        "-e",
+        "packages/secure-fastapi",
+        *FASTAPI[release],
+        "httpx",
+        "jinja2",
+        "python-multipart",
+        *TEST_DEPS,
+    )
+    session.run("pytest", "packages/secure-fastapi/tests", *session.posargs)
+
+
+SHINY = {"oldest": "shiny==1.0.*", "newest": "shiny"}
+
+
+@nox.session(python=PYTHONS)
+@nox.parametrize("release", list(SHINY))
+def shiny(session: nox.Session, release: str) -> None:
+    """secure-shiny against the oldest supported and newest Shiny."""
+    session.install(*CORE, "-e", "packages/secure-shiny", SHINY[release], "httpx", *TEST_DEPS)
+    session.run("pytest", "packages/secure-shiny/tests", *session.posargs)
+
+
+@nox.session(python=DEV_PYTHON)
+def integration(session: nox.Session) -> None:
+    """Real servers on 127.0.0.1, headless Chromium, load, and the built wheels."""
+    _sync(session, "test", "frameworks", "integration", "docs")
+    session.run("pytest", "tests-integration", *session.posargs)
+
+
+@nox.session(python=DEV_PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the documentation site; any warning is an error."""
+    _sync(session, "docs")
+    session.run("mkdocs", "build", "--strict", "--site-dir", f"{session.create_tmp()}/site")
+
+
+@nox.session(python=DEV_PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole tree."""
+    _sync(session, "lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=DEV_PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over every package's source."""
+    _sync(session, "lint", "frameworks", "test")
+    session.run("mypy", "--strict", *sorted(str(p) for p in ROOT.glob("packages/*/src")))
+
+
+@nox.session(python=PYTHONS[0])
+def minimums(session: nox.Session) -> None:
+    """Every package's tests with the lowest direct dependency versions we declare."""
+    session.install(
+        "--resolution=lowest-direct",
+        *CORE,
+        "-e",
+        "packages/secure-flask",
+        "-e",
+        "packages/secure-fastapi[fastapi]",
+        "-e",
+        "packages/secure-shiny",
+        "httpx",
+        "jinja2",
+        *TEST_DEPS,
+    )
+    session.run("pytest", "packages/secure-core/tests", "packages/secure-flask/tests")
