@@ -1,0 +1,380 @@
+"""The ``secure`` command: show a configuration's headers, check a live site.
+
+Only the console script and ``python -m secure`` import this package, so
+``import secure`` stays fast. Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Final, TextIO
+
+from secure.cli._check import (
+    GRADES,
+    CheckReport,
+    FetchError,
+    build_report,
+    fetch,
+    normalise_url,
+    policy_checker,
+)
+from secure.cli._formats import FORMATS, STATIC_FORMATS, FormatError, render
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from secure._secure import Secure
+
+__all__ = ["main"]
+
+#: Exit statuses (documented in docs/cli.md).
+EXIT_OK: Final = 0
+EXIT_GRADE: Final = 1  # check: the grade is below --fail-under
+EXIT_USAGE: Final = 2  # bad arguments or configuration (argparse uses 2 as well)
+EXIT_FETCH: Final = 3  # check: the URL could not be fetched
+
+PRESETS: Final = ("balanced", "basic", "strict")
+GRADE_NAMES: Final = tuple(grade for grade, _ in GRADES)
+
+DESCRIPTION: Final = """\
+Show the security headers of a secure configuration, ready to paste into a web
+server or hosting platform, or check the headers a live site sends."""
+
+SHOW_EPILOG: Final = """\
+formats:
+  http        plain "Name: value" lines (default)
+  json        a JSON object of name -> value
+  nginx       add_header ... always; (include in a server block)
+  apache      Header always set ... (mod_headers)
+  caddy       a header { ... } block for a Caddyfile site
+  netlify     a Netlify _headers file
+  vercel      a vercel.json with a headers rule
+  cloudflare  a Cloudflare Pages _headers file
+
+examples:
+  secure show
+  secure show --preset strict --format nginx > security-headers.conf
+  secure show --config secure.toml --format caddy
+  secure show --config secure.json --format vercel > vercel.json"""
+
+CHECK_EPILOG: Final = """\
+The score starts at 100 and loses points for each finding of the policy checker
+(high 20, medium 10, low 5), each expected header that is missing (10) and, with
+--preset or --config, each header whose value differs (5). Grades: A+ 100,
+A >= 90, B >= 80, C >= 70, D >= 60, F below.
+
+exit status: 0 ok, 1 grade below --fail-under, 2 usage or configuration error,
+3 the URL could not be fetched.
+
+examples:
+  secure check https://example.com
+  secure check https://example.com --preset strict
+  secure check https://staging.example.com --config secure.toml --fail-under B
+  secure check https://example.com --format json"""
+
+
+class _Style:
+    """ANSI styling, switched on only for a terminal (and never under NO_COLOR)."""
+
+    _CODES: Final = {"bold": "1", "red": "31", "green": "32", "yellow": "33", "dim": "2"}
+
+    def __init__(self, stream: TextIO, mode: str) -> None:
+        if mode == "always":
+            self.enabled = True
+        elif mode == "never" or os.environ.get("NO_COLOR"):
+            # https://no-color.org: any non-empty NO_COLOR disables colour.
+            self.enabled = False
+        else:
+            isatty = getattr(stream, "isatty", None)
+            self.enabled = bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+
+    def __call__(self, text: str, *styles: str) -> str:
+        if not self.enabled or not styles:
+            return text
+        codes = ";".join(self._CODES[s] for s in styles)
+        return f"\x1b[{codes}m{text}\x1b[0m"
+
+
+class _UsageError(Exception):
+    """A problem with the arguments or the configuration, reported without a traceback."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="secure",
+        description=DESCRIPTION,
+        epilog="Run 'secure show --help' or 'secure check --help' for examples.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    def source_options(sub: argparse.ArgumentParser, default_help: str) -> None:
+        group = sub.add_mutually_exclusive_group()
+        group.add_argument(
+            "--preset", choices=PRESETS, metavar="NAME", help=f"{'|'.join(PRESETS)}; {default_help}"
+        )
+        group.add_argument(
+            "--config", metavar="FILE", help="a TOML or JSON configuration file (shared format)"
+        )
+
+    def color_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--color",
+            choices=("auto", "always", "never"),
+            default="auto",
+            help="colour output: auto (only on a terminal, default), always or never",
+        )
+
+    show = commands.add_parser(
+        "show",
+        help="print the headers of a preset or configuration file",
+        description="Print the headers of a preset or a configuration file.",
+        epilog=SHOW_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    source_options(show, "default: balanced")
+    show.add_argument(
+        "--format",
+        "-f",
+        choices=FORMATS,
+        default="http",
+        metavar="FORMAT",
+        help=f"one of {', '.join(FORMATS)} (default: http)",
+    )
+
+    check = commands.add_parser(
+        "check",
+        help="fetch a URL and grade the security headers it sends",
+        description=(
+            "Fetch URL (HEAD, then GET if HEAD is refused; redirects are followed) and "
+            "report its security headers: what is sent, missing, weak or different from "
+            "the expected configuration, the policy checker's findings, a score and a grade."
+        ),
+        epilog=CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("url", metavar="URL", help="http(s) URL; https:// is assumed if omitted")
+    source_options(check, "the expected configuration (default: balanced)")
+    check.add_argument(
+        "--fail-under",
+        choices=GRADE_NAMES,
+        metavar="GRADE",
+        help=f"exit with status 1 when the grade is below GRADE ({', '.join(GRADE_NAMES)})",
+    )
+    check.add_argument(
+        "--format", "-f", choices=("text", "json"), default="text", help="report format"
+    )
+    check.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS", help="network timeout (10)"
+    )
+    color_option(check)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("secure-core")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+def _load(preset: str | None, config: str | None) -> tuple[Secure, str]:
+    """The configuration to show or expect, and how to describe where it came from."""
+    from secure._secure import Secure
+
+    if config is not None:
+        from secure.config import load_config
+
+        try:
+            return load_config(config), f"--config {config}"
+        except FileNotFoundError:
+            raise _UsageError(f"configuration file not found: {config}") from None
+        except IsADirectoryError:
+            raise _UsageError(f"{config} is a directory, not a configuration file") from None
+        except UnicodeDecodeError as exc:
+            raise _UsageError(f"{config} is not UTF-8 text: {exc.reason}") from None
+        except OSError as exc:
+            raise _UsageError(f"cannot read {config}: {exc.strerror}") from None
+        except (ValueError, TypeError) as exc:
+            raise _UsageError(str(exc)) from None
+    name = preset or "balanced"
+    return Secure.from_preset(name), f"--preset {name}"
+
+
+def _show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    configured, source = _load(args.preset, args.config)
+    entries = configured.snapshot().items
+    names = [name.lower() for name, _, _ in entries]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise _UsageError(
+            f"the configuration sends {', '.join(duplicates)} more than once; a static "
+            "configuration holds one value per header"
+        )
+    templated = [name for name, _, slot in entries if slot]
+    if templated and args.format in STATIC_FORMATS:
+        raise _UsageError(
+            f"{templated[0]} has a per-request nonce slot ('nonce-{{nonce}}'); a static "
+            f"{args.format} configuration cannot give every response a fresh nonce. "
+            "Remove 'nonce' from the configuration and allow inline code with hash "
+            "sources (secure.nonce.csp_hash), or send this header from the application "
+            "with the middleware (see docs/nonces.md)"
+        )
+    items = [(name, value) for name, value, _ in entries]
+    try:
+        rendered = render(args.format, items, f"secure show {source} --format {args.format}")
+    except FormatError as exc:
+        raise _UsageError(str(exc)) from None
+    out.write(rendered.text)
+    for note in rendered.notes:
+        err.write(f"note: {note}\n")
+    if templated:
+        err.write(
+            f"note: {templated[0]} holds a nonce slot, shown as {{nonce}}; the application "
+            "fills it with a fresh value on every response\n"
+        )
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    configured, _ = _load(args.preset, args.config)
+    if args.config is not None:
+        expectation = f"configuration {args.config}"
+    else:
+        expectation = f"preset {args.preset or 'balanced'}"
+    try:
+        url = normalise_url(args.url)
+        fetched = fetch(url, timeout=args.timeout, user_agent=f"secure-check/{_version()}")
+    except FetchError as exc:
+        err.write(f"secure: error: {exc}\n")
+        return EXIT_FETCH
+    report = build_report(
+        fetched,
+        configured.snapshot().items,
+        explicit=args.preset is not None or args.config is not None,
+        expectation=expectation,
+        checker=policy_checker(),
+    )
+    if args.format == "json":
+        out.write(json.dumps(_report_json(report), indent=2, ensure_ascii=False) + "\n")
+    else:
+        _write_report(report, out, _Style(out, args.color))
+    if args.fail_under is not None and _below(report.grade, args.fail_under):
+        err.write(f"secure: grade {report.grade} is below the required {args.fail_under}\n")
+        return EXIT_GRADE
+    return EXIT_OK
+
+
+def _below(grade: str, required: str) -> bool:
+    return GRADE_NAMES.index(grade) > GRADE_NAMES.index(required)
+
+
+def _report_json(report: CheckReport) -> dict[str, object]:
+    fetched = report.fetched
+    return {
+        "url": fetched.url,
+        "final_url": fetched.final_url,
+        "method": fetched.method,
+        "status": fetched.status,
+        "redirects": [{"status": code, "location": url} for code, url in fetched.redirects],
+        "expected": report.expectation,
+        "headers": [[name, value] for name, value in fetched.items],
+        "security_headers": [[name, value] for name, value in report.security_headers],
+        "missing": [{"header": name, "expected": value} for name, value in report.missing],
+        "different": [
+            {"header": d.name, "actual": d.actual, "expected": d.expected} for d in report.different
+        ],
+        "policy_checker": report.policy_checker,
+        "findings": [
+            {
+                "severity": f.severity,
+                "header": f.header,
+                "message": f.message,
+                "rule": f.rule,
+                "reference": f.reference,
+            }
+            for f in report.findings
+        ],
+        "deductions": [{"points": d.points, "reason": d.reason} for d in report.deductions],
+        "score": report.score,
+        "grade": report.grade,
+    }
+
+
+_SEVERITY_STYLE: Final = {"high": "red", "medium": "yellow", "low": "yellow", "info": "dim"}
+
+
+def _write_report(report: CheckReport, out: TextIO, style: _Style) -> None:
+    fetched = report.fetched
+    w = out.write
+    w(f"{style('Checked', 'bold')} {fetched.final_url} ({fetched.method} {fetched.status})\n")
+    for code, location in fetched.redirects:
+        w(f"  redirect {code} -> {location}\n")
+    w(f"Expected: {report.expectation}\n")
+
+    w(f"\n{style('Security headers sent', 'bold')}\n")
+    if not report.security_headers:
+        w("  (none)\n")
+    for name, value in report.security_headers:
+        w(f"  {style('+', 'green')} {name}: {value}\n")
+
+    w(f"\n{style('Missing', 'bold')}\n")
+    if not report.missing:
+        w("  (none)\n")
+    for name, value in report.missing:
+        w(f"  {style('-', 'red')} {name}  (expected: {value})\n")
+
+    w(f"\n{style('Different from the expected configuration', 'bold')}\n")
+    if not report.different:
+        w("  (none)\n")
+    for diff in report.different:
+        w(f"  {style('~', 'yellow')} {diff.name}: {diff.actual}\n")
+        w(f"      expected: {diff.expected}\n")
+
+    w(f"\n{style('Policy checker findings', 'bold')}\n")
+    if not report.policy_checker:
+        w("  (the policy checker, secure.audit, is not available)\n")
+    elif not report.findings:
+        w("  (none)\n")
+    for f in report.findings:
+        label = style(f"{f.severity:<6}", _SEVERITY_STYLE.get(f.severity, "dim"))
+        w(f"  {label} {f.header}: {f.message} [{f.rule}]\n")
+        w(f"         {style(f.reference, 'dim')}\n")
+
+    grade_style = "green" if report.score >= 90 else "yellow" if report.score >= 70 else "red"
+    grade = style(report.grade, "bold", grade_style)
+    w(f"\n{style('Score', 'bold')} {report.score}/100, grade {grade}\n")
+    for d in report.deductions:
+        w(f"  -{d.points:<3} {d.reason}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``secure`` command on ``argv`` (default ``sys.argv[1:]``); return the exit status.
+
+    Example: ``main(["show", "--preset", "strict", "--format", "nginx"])``.
+    """
+    args = _parser().parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    try:
+        if args.command == "show":
+            return _show(args, out, err)
+        return _check(args, out, err)
+    except _UsageError as exc:
+        err.write(f"secure: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write("secure: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # `secure show | head`: the reader went away; not an error worth a traceback.
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
