@@ -1,0 +1,646 @@
+"""The ``Permissions-Policy`` builder.
+
+The header is an RFC 9651 structured-field Dictionary (Permissions Policy, "Structured
+header serialization"): each member is ``feature=allowlist``, the allowlist either the
+token ``*`` or an inner list of the tokens ``self``/``src`` and origin strings.
+Feature names come from the W3C policy-controlled features registry
+(webappsec-permissions-policy ``features.md``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, NamedTuple, NoReturn, TypeVar
+
+from secure._validation import check_field_value, check_str
+from secure.headers._base import BaseHeader
+
+__all__ = ["PermissionsPolicy"]
+
+_P = TypeVar("_P", bound="PermissionsPolicy")
+
+_HEADER: Final = "Permissions-Policy"
+_REPORT_ONLY_HEADER: Final = "Permissions-Policy-Report-Only"
+
+# Features with a method below: the registry's standardized features plus the proposed ones
+# browsers ship (clipboard-*, gamepad, speaker-selection, deferred-fetch*). Client-hint
+# delegation features (ch-*) and anything else go through add_directive().
+_FEATURES: Final = frozenset(
+    {
+        "accelerometer",
+        "ambient-light-sensor",
+        "attribution-reporting",
+        "autoplay",
+        "battery",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "clipboard-read",
+        "clipboard-write",
+        "compute-pressure",
+        "cross-origin-isolated",
+        "deferred-fetch",
+        "deferred-fetch-minimal",
+        "direct-sockets",
+        "display-capture",
+        "encrypted-media",
+        "execution-while-not-rendered",
+        "execution-while-out-of-viewport",
+        "fullscreen",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "identity-credentials-get",
+        "idle-detection",
+        "keyboard-map",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "navigation-override",
+        "otp-credentials",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-create",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "speaker-selection",
+        "storage-access",
+        "sync-xhr",
+        "usb",
+        "web-share",
+        "window-management",
+        "xr-spatial-tracking",
+    }
+)
+
+# RFC 9651 §3.1.2: key = ( lcalpha / "*" ) *( lcalpha / DIGIT / "_" / "-" / "." / "*" )
+_KEY: Final = re.compile(r"[a-z*][a-z0-9_.*-]*")
+# RFC 9651 §3.3.4: sf-token = ( ALPHA / "*" ) *( tchar / ":" / "/" )
+_TOKEN: Final = re.compile(r"[A-Za-z*][!#$%&'*+.^_`|~0-9A-Za-z:/-]*")
+# RFC 9651 §3.3.3: sf-string = DQUOTE *( unescaped / "%" / escaped ) DQUOTE
+_STRING: Final = re.compile(r'"(?:[\x20-\x21\x23-\x5b\x5d-\x7e]|\\["\\])*"')
+# RFC 9651 §3.3.1/§3.3.2: integers have at most 15 digits, decimals 12 + 3.
+_NUMBER: Final = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,3})?")
+_BINARY: Final = re.compile(r":[A-Za-z0-9+/]*={0,2}:")  # §3.3.5
+_BOOLEAN: Final = re.compile(r"\?[01]")  # §3.3.6
+_DATE: Final = re.compile(r"@-?[0-9]{1,15}")  # §3.3.7
+_DISPLAY: Final = re.compile(r'%"(?:[\x20-\x21\x23-\x24\x26-\x5b\x5d-\x7e\\]|%[0-9a-f]{2})*"')
+# An origin (scheme "://" host [ ":" port ]) as the allowlist's sf-string holds it; hosts
+# may start with "*." (subdomain wildcard) or be an IPv6 literal. ASCII only: IDNs go in
+# punycode.
+_ORIGIN: Final = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*://"
+    r"(?:(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])"
+    r"(?::(?P<port>[0-9]{1,5}))?"
+)
+
+_ALLOWLIST_HELP: Final = (
+    "use \"'self'\", \"'src'\", '*', \"'none'\" or an origin such as 'https://example.com'"
+)
+
+
+class _Item(NamedTuple):
+    """One RFC 9651 item: its type, its text as written, and its parameters."""
+
+    kind: str  # "token", "string", "number", "binary", "boolean", "date", "displaystring"
+    text: str
+    params: tuple[tuple[str, _Item], ...]
+
+
+class _InnerList(NamedTuple):
+    items: tuple[_Item, ...]
+    params: tuple[tuple[str, _Item], ...]
+
+
+class _Member(NamedTuple):
+    allowlist: tuple[str, ...]  # rendered members: "*", "self", "src", '"https://..."'
+    report_to: str | None
+
+
+def _fail(header: str, message: str) -> NoReturn:
+    raise ValueError(f"{header}: {message}")
+
+
+class _Parser:
+    """A small RFC 9651 §4.2 parser for Dictionaries (enough to validate a raw header)."""
+
+    def __init__(self, header: str, text: str) -> None:
+        self.header = header
+        self.text = text
+        self.pos = 0
+
+    def error(self, expected: str) -> NoReturn:
+        _fail(
+            self.header,
+            f"invalid value {self.text!r}: not an RFC 9651 structured-field Dictionary "
+            f"(expected {expected} at position {self.pos})",
+        )
+
+    def peek(self) -> str:
+        return self.text[self.pos : self.pos + 1]
+
+    def match(self, pattern: re.Pattern[str], expected: str) -> str:
+        found = pattern.match(self.text, self.pos)
+        if found is None:
+            self.error(expected)
+        self.pos = found.end()
+        return found.group()
+
+    def skip(self, chars: str) -> None:
+        while self.peek() and self.peek() in chars:
+            self.pos += 1
+
+    def dictionary(self) -> list[tuple[str, _Item | _InnerList]]:
+        # §4.2.2: dict-member *( OWS "," OWS dict-member )
+        members: list[tuple[str, _Item | _InnerList]] = []
+        while True:
+            key = self.match(_KEY, "a lower-case key")
+            if self.peek() == "=":
+                self.pos += 1
+                value = self.inner_list() if self.peek() == "(" else self.item()
+            else:  # a bare key is the boolean true
+                value = _Item("boolean", "?1", self.parameters())
+            members.append((key, value))
+            self.skip(" \t")
+            if self.pos == len(self.text):
+                return members
+            if self.peek() != ",":
+                self.error("',' between members")
+            self.pos += 1
+            self.skip(" \t")
+            if self.pos == len(self.text):
+                self.error("a member after ','")
+
+    def inner_list(self) -> _InnerList:
+        # §4.2.1.2: "(" *SP [ sf-item *( 1*SP sf-item ) *SP ] ")" parameters
+        self.pos += 1
+        items: list[_Item] = []
+        while True:
+            self.skip(" ")
+            if self.peek() == ")":
+                self.pos += 1
+                return _InnerList(tuple(items), self.parameters())
+            items.append(self.item())
+            if self.peek() not in (" ", ")"):
+                self.error("' ' or ')' in an inner list")
+
+    def item(self) -> _Item:
+        kind, text = self.bare_item()
+        return _Item(kind, text, self.parameters())
+
+    def bare_item(self) -> tuple[str, str]:
+        # §4.2.3.1: the first character decides the type.
+        first = self.peek()
+        if first == "-" or first.isdigit():
+            text = self.match(_NUMBER, "a number")
+            if "." in text and len(text.lstrip("-").split(".")[0]) > 12:
+                self.error("a decimal with at most 12 integer digits")
+            return "number", text
+        for kind, start, pattern in (
+            ("string", '"', _STRING),
+            ("binary", ":", _BINARY),
+            ("boolean", "?", _BOOLEAN),
+            ("date", "@", _DATE),
+            ("displaystring", "%", _DISPLAY),
+        ):
+            if first == start:
+                return kind, self.match(pattern, f"a valid {kind}")
+        return "token", self.match(_TOKEN, "a token, string or other item")
+
+    def parameters(self) -> tuple[tuple[str, _Item], ...]:
+        # §4.2.3.2: *( ";" *SP param-key [ "=" param-value ] )
+        params: list[tuple[str, _Item]] = []
+        while self.peek() == ";":
+            self.pos += 1
+            self.skip(" ")
+            key = self.match(_KEY, "a lower-case parameter key")
+            if self.peek() == "=":
+                self.pos += 1
+                kind, text = self.bare_item()
+            else:
+                kind, text = "boolean", "?1"
+            params.append((key, _Item(kind, text, ())))
+        return tuple(params)
+
+
+class PermissionsPolicy(BaseHeader):
+    """Build a ``Permissions-Policy``: one method per feature, each taking an allowlist.
+
+    Allowlist items are ``"'self'"``, ``"'src'"``, ``"*"``, ``"'none'"`` (or no item at
+    all) and origins. Features render in the order they were first set.
+
+    >>> PermissionsPolicy().geolocation("'self'", "https://maps.example").camera().header_value
+    'geolocation=(self "https://maps.example"), camera=()'
+    """
+
+    __slots__ = ("_features", "_report_only")
+
+    _NAME = _HEADER
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._features: dict[str, _Member] = {}
+        self._report_only = False
+
+    @property
+    def header_name(self) -> str:
+        """``Permissions-Policy``, or ``Permissions-Policy-Report-Only`` after ``report_only()``."""
+        return _REPORT_ONLY_HEADER if self._report_only else _HEADER
+
+    @property
+    def directives(self) -> dict[str, tuple[str, ...]]:
+        """A copy of the policy: feature -> rendered allowlist members (``()`` is none)."""
+        return {name: member.allowlist for name, member in self._features.items()}
+
+    def report_only(self: _P, enabled: bool = True) -> _P:
+        """Send the policy as ``Permissions-Policy-Report-Only`` (reports, does not enforce)."""
+        if not isinstance(enabled, bool):
+            raise TypeError(f"{_HEADER}: report_only() takes True or False, got {enabled!r}")
+        self._report_only = enabled
+        return self
+
+    def add_directive(self: _P, name: str, *allowlist: str, report_to: str | None = None) -> _P:
+        """Set a feature by name, e.g. ``add_directive("ch-ua", "'self'")``.
+
+        Any RFC 9651 key is accepted, so features without a method work too. ``report_to``
+        names the ``Reporting-Endpoints`` endpoint for this feature's violation reports.
+        """
+        feature = self._feature_name(name)
+        if report_to is not None:
+            report_to = check_str(self.header_name, report_to, "report_to")
+            if _KEY.fullmatch(report_to) is None:
+                _fail(
+                    self.header_name,
+                    f"invalid report_to {report_to!r} for {feature}: an endpoint name is a "
+                    "lower-case Reporting-Endpoints key (RFC 9651 §3.1.2), e.g. 'default'",
+                )
+        return self._put(feature, allowlist, report_to)
+
+    def remove(self: _P, name: str) -> _P:
+        """Remove a feature; removing one that is not set does nothing."""
+        feature = self._feature_name(name)
+        if self._features.pop(feature, None) is not None:
+            self._raw = None
+        return self
+
+    # -- features (W3C policy-controlled features registry) -----------------------------
+
+    def accelerometer(self: _P, *allowlist: str) -> _P:
+        """``accelerometer`` (Generic Sensor API)."""
+        return self._put("accelerometer", allowlist)
+
+    def ambient_light_sensor(self: _P, *allowlist: str) -> _P:
+        """``ambient-light-sensor`` (Generic Sensor API)."""
+        return self._put("ambient-light-sensor", allowlist)
+
+    def attribution_reporting(self: _P, *allowlist: str) -> _P:
+        """``attribution-reporting`` (Attribution Reporting API)."""
+        return self._put("attribution-reporting", allowlist)
+
+    def autoplay(self: _P, *allowlist: str) -> _P:
+        """``autoplay``: media autoplay (HTML)."""
+        return self._put("autoplay", allowlist)
+
+    def battery(self: _P, *allowlist: str) -> _P:
+        """``battery`` (Battery Status API)."""
+        return self._put("battery", allowlist)
+
+    def bluetooth(self: _P, *allowlist: str) -> _P:
+        """``bluetooth`` (Web Bluetooth)."""
+        return self._put("bluetooth", allowlist)
+
+    def browsing_topics(self: _P, *allowlist: str) -> _P:
+        """``browsing-topics`` (Topics API)."""
+        return self._put("browsing-topics", allowlist)
+
+    def camera(self: _P, *allowlist: str) -> _P:
+        """``camera``: video input (Media Capture and Streams)."""
+        return self._put("camera", allowlist)
+
+    def clipboard_read(self: _P, *allowlist: str) -> _P:
+        """``clipboard-read`` (Clipboard API)."""
+        return self._put("clipboard-read", allowlist)
+
+    def clipboard_write(self: _P, *allowlist: str) -> _P:
+        """``clipboard-write`` (Clipboard API)."""
+        return self._put("clipboard-write", allowlist)
+
+    def compute_pressure(self: _P, *allowlist: str) -> _P:
+        """``compute-pressure`` (Compute Pressure API)."""
+        return self._put("compute-pressure", allowlist)
+
+    def cross_origin_isolated(self: _P, *allowlist: str) -> _P:
+        """``cross-origin-isolated``: cross-origin isolation capabilities (HTML)."""
+        return self._put("cross-origin-isolated", allowlist)
+
+    def deferred_fetch(self: _P, *allowlist: str) -> _P:
+        """``deferred-fetch``: the ``fetchLater()`` top-level quota (Fetch)."""
+        return self._put("deferred-fetch", allowlist)
+
+    def deferred_fetch_minimal(self: _P, *allowlist: str) -> _P:
+        """``deferred-fetch-minimal``: the shared ``fetchLater()`` subframe quota (Fetch)."""
+        return self._put("deferred-fetch-minimal", allowlist)
+
+    def direct_sockets(self: _P, *allowlist: str) -> _P:
+        """``direct-sockets`` (Direct Sockets API)."""
+        return self._put("direct-sockets", allowlist)
+
+    def display_capture(self: _P, *allowlist: str) -> _P:
+        """``display-capture``: screen capture (Screen Capture)."""
+        return self._put("display-capture", allowlist)
+
+    def encrypted_media(self: _P, *allowlist: str) -> _P:
+        """``encrypted-media`` (Encrypted Media Extensions)."""
+        return self._put("encrypted-media", allowlist)
+
+    def execution_while_not_rendered(self: _P, *allowlist: str) -> _P:
+        """``execution-while-not-rendered`` (Page Lifecycle)."""
+        return self._put("execution-while-not-rendered", allowlist)
+
+    def execution_while_out_of_viewport(self: _P, *allowlist: str) -> _P:
+        """``execution-while-out-of-viewport`` (Page Lifecycle)."""
+        return self._put("execution-while-out-of-viewport", allowlist)
+
+    def fullscreen(self: _P, *allowlist: str) -> _P:
+        """``fullscreen`` (Fullscreen API)."""
+        return self._put("fullscreen", allowlist)
+
+    def gamepad(self: _P, *allowlist: str) -> _P:
+        """``gamepad`` (Gamepad API)."""
+        return self._put("gamepad", allowlist)
+
+    def geolocation(self: _P, *allowlist: str) -> _P:
+        """``geolocation`` (Geolocation API)."""
+        return self._put("geolocation", allowlist)
+
+    def gyroscope(self: _P, *allowlist: str) -> _P:
+        """``gyroscope`` (Generic Sensor API)."""
+        return self._put("gyroscope", allowlist)
+
+    def hid(self: _P, *allowlist: str) -> _P:
+        """``hid`` (WebHID)."""
+        return self._put("hid", allowlist)
+
+    def identity_credentials_get(self: _P, *allowlist: str) -> _P:
+        """``identity-credentials-get`` (Federated Credential Management)."""
+        return self._put("identity-credentials-get", allowlist)
+
+    def idle_detection(self: _P, *allowlist: str) -> _P:
+        """``idle-detection`` (Idle Detection API)."""
+        return self._put("idle-detection", allowlist)
+
+    def keyboard_map(self: _P, *allowlist: str) -> _P:
+        """``keyboard-map`` (Keyboard Map)."""
+        return self._put("keyboard-map", allowlist)
+
+    def local_fonts(self: _P, *allowlist: str) -> _P:
+        """``local-fonts`` (Local Font Access)."""
+        return self._put("local-fonts", allowlist)
+
+    def magnetometer(self: _P, *allowlist: str) -> _P:
+        """``magnetometer`` (Generic Sensor API)."""
+        return self._put("magnetometer", allowlist)
+
+    def microphone(self: _P, *allowlist: str) -> _P:
+        """``microphone``: audio input (Media Capture and Streams)."""
+        return self._put("microphone", allowlist)
+
+    def midi(self: _P, *allowlist: str) -> _P:
+        """``midi`` (Web MIDI)."""
+        return self._put("midi", allowlist)
+
+    def navigation_override(self: _P, *allowlist: str) -> _P:
+        """``navigation-override`` (CSS Spatial Navigation)."""
+        return self._put("navigation-override", allowlist)
+
+    def otp_credentials(self: _P, *allowlist: str) -> _P:
+        """``otp-credentials`` (WebOTP)."""
+        return self._put("otp-credentials", allowlist)
+
+    def payment(self: _P, *allowlist: str) -> _P:
+        """``payment`` (Payment Request API)."""
+        return self._put("payment", allowlist)
+
+    def picture_in_picture(self: _P, *allowlist: str) -> _P:
+        """``picture-in-picture`` (Picture-in-Picture)."""
+        return self._put("picture-in-picture", allowlist)
+
+    def publickey_credentials_create(self: _P, *allowlist: str) -> _P:
+        """``publickey-credentials-create`` (Web Authentication)."""
+        return self._put("publickey-credentials-create", allowlist)
+
+    def publickey_credentials_get(self: _P, *allowlist: str) -> _P:
+        """``publickey-credentials-get`` (Web Authentication)."""
+        return self._put("publickey-credentials-get", allowlist)
+
+    def screen_wake_lock(self: _P, *allowlist: str) -> _P:
+        """``screen-wake-lock`` (Screen Wake Lock API)."""
+        return self._put("screen-wake-lock", allowlist)
+
+    def serial(self: _P, *allowlist: str) -> _P:
+        """``serial`` (Web Serial API)."""
+        return self._put("serial", allowlist)
+
+    def speaker_selection(self: _P, *allowlist: str) -> _P:
+        """``speaker-selection`` (Audio Output Devices API)."""
+        return self._put("speaker-selection", allowlist)
+
+    def storage_access(self: _P, *allowlist: str) -> _P:
+        """``storage-access`` (Storage Access API)."""
+        return self._put("storage-access", allowlist)
+
+    def sync_xhr(self: _P, *allowlist: str) -> _P:
+        """``sync-xhr``: synchronous XMLHttpRequest (XHR)."""
+        return self._put("sync-xhr", allowlist)
+
+    def usb(self: _P, *allowlist: str) -> _P:
+        """``usb`` (WebUSB)."""
+        return self._put("usb", allowlist)
+
+    def web_share(self: _P, *allowlist: str) -> _P:
+        """``web-share`` (Web Share API)."""
+        return self._put("web-share", allowlist)
+
+    def window_management(self: _P, *allowlist: str) -> _P:
+        """``window-management`` (Window Management)."""
+        return self._put("window-management", allowlist)
+
+    def xr_spatial_tracking(self: _P, *allowlist: str) -> _P:
+        """``xr-spatial-tracking`` (WebXR Device API)."""
+        return self._put("xr-spatial-tracking", allowlist)
+
+    # -- BaseHeader -----------------------------------------------------------------------
+
+    def set(self: _P, value: str) -> _P:
+        """Use a raw header value; it must parse as a Permissions-Policy Dictionary.
+
+        The raw string is sent verbatim; later method calls edit the policy parsed from it.
+        """
+        value = check_field_value(self.header_name, value)
+        self._features = self._parse(value)
+        self._raw = value
+        return self
+
+    def copy(self: _P) -> _P:
+        """An independent builder with the same policy and mode."""
+        new = type(self)()
+        new._features = dict(self._features)
+        new._report_only = self._report_only
+        new._raw = self._raw
+        return new
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PermissionsPolicy):
+            return NotImplemented
+        return (
+            self._report_only == other._report_only
+            and self._raw == other._raw
+            and list(self._features.items()) == list(other._features.items())
+        )
+
+    def _render(self) -> str:
+        if not self._features:
+            _fail(
+                self.header_name,
+                "the policy is empty; add a feature, e.g. .geolocation() to disable geolocation",
+            )
+        parts = []
+        for name, (allowlist, report_to) in self._features.items():
+            # Permissions Policy: the allowlist "*" is the bare token, anything else an
+            # inner list (an empty one disables the feature everywhere).
+            value = "*" if allowlist == ("*",) else f"({' '.join(allowlist)})"
+            params = f";report-to={report_to}" if report_to is not None else ""
+            parts.append(f"{name}={value}{params}")
+        return ", ".join(parts)
+
+    def _check_raw(self, value: str) -> None:
+        self._parse(value)
+
+    def _reset(self) -> None:
+        # The report-only mode is the builder's identity, not policy state: it survives clear().
+        self._features = {}
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _put(
+        self: _P, feature: str, allowlist: tuple[object, ...], report_to: str | None = None
+    ) -> _P:
+        items = tuple(self._allowlist_item(feature, item) for item in allowlist)
+        self._features[feature] = _Member(self._check_allowlist(feature, items), report_to)
+        self._raw = None
+        return self
+
+    def _allowlist_item(self, feature: str, item: object) -> str:
+        """One allowlist item as it renders: ``self``, ``src``, ``*``, ``none`` or an sf-string."""
+        header = self.header_name
+        item = check_str(header, item, f"{feature} allowlist item")
+        check_field_value(f"{header} {feature}", item)
+        bare = item[1:-1] if len(item) >= 2 and item[0] == item[-1] == "'" else item
+        if bare in ("self", "src", "none"):
+            return bare
+        if item == "*":
+            return "*"
+        origin = item[1:-1] if len(item) >= 2 and item[0] == item[-1] == '"' else item
+        return f'"{self._check_origin(feature, origin)}"'
+
+    def _check_origin(self, feature: str, origin: str) -> str:
+        header = self.header_name
+        # RFC 9651 §3.3.3: a '"' or '\' would need escaping; neither belongs in an origin.
+        if '"' in origin or "\\" in origin or "'" in origin:
+            _fail(
+                header,
+                f"invalid allowlist item {origin!r} for {feature}: quotes and backslashes are "
+                f"not allowed; {_ALLOWLIST_HELP}",
+            )
+        found = _ORIGIN.fullmatch(origin)
+        if found is None:
+            prefix = _ORIGIN.match(origin)
+            if prefix and origin[prefix.end()] in "/?#":
+                hint = "an origin has no path, query or fragment (not even a trailing '/')"
+            elif "://" not in origin:
+                hint = f"an origin needs a scheme, e.g. 'https://{origin}'"
+            else:
+                hint = "expected scheme://host[:port], ASCII only (IDNs in punycode)"
+            _fail(
+                header,
+                f"invalid allowlist item {origin!r} for {feature}: {hint}; {_ALLOWLIST_HELP}",
+            )
+        port = found.group("port")
+        if port is not None and int(port) > 65535:
+            _fail(header, f"invalid origin {origin!r} for {feature}: port {port} is out of range")
+        return origin
+
+    def _check_allowlist(self, feature: str, items: tuple[str, ...]) -> tuple[str, ...]:
+        # "*" and "none" (the empty list) each stand alone: MDN and the spec's examples use
+        # them only on their own, and a mix is almost certainly a mistake.
+        for alone in ("*", "none"):
+            if alone in items and len(items) > 1:
+                shown = "*" if alone == "*" else "'none'"
+                _fail(
+                    self.header_name,
+                    f"{shown} cannot be combined with other allowlist items for {feature} "
+                    f"(got {items!r}); keep either {shown} or the other items",
+                )
+        return () if items == ("none",) else items
+
+    def _feature_name(self, name: object) -> str:
+        # Snake case is accepted (no feature name has "_"), so config keys can be either.
+        header = self.header_name
+        feature = check_str(header, name, "feature name").replace("_", "-")
+        if _KEY.fullmatch(feature) is None:
+            hint = f"; write {feature.lower()!r}" if _KEY.fullmatch(feature.lower()) else ""
+            _fail(
+                header,
+                f"invalid feature name {name!r}: a feature name is an RFC 9651 key "
+                f"(lower-case letters, digits, '-', '.', '*'){hint}",
+            )
+        return feature
+
+    def _parse(self, value: str) -> dict[str, _Member]:
+        """Parse a raw header as an RFC 9651 Dictionary of Permissions Policy allowlists."""
+        header = self.header_name
+        if not value:
+            _fail(header, "the value is empty; an empty policy is not sent at all")
+        features: dict[str, _Member] = {}
+        for name, member in _Parser(header, value).dictionary():
+            if name in features:
+                _fail(
+                    header,
+                    f"feature {name!r} appears twice in {value!r}; only the last would count "
+                    "(RFC 9651 §4.2.2), so keep one",
+                )
+            if isinstance(member, _Item) and member.kind == "boolean":
+                _fail(
+                    header,
+                    f"feature {name!r} has no allowlist in {value!r}; write {name}=() to "
+                    f"disable it or {name}=(self) to allow it for this origin",
+                )
+            items = member.items if isinstance(member, _InnerList) else (member,)
+            allowlist = []
+            for item in items:
+                if item.params and isinstance(member, _InnerList):
+                    _fail(header, f"allowlist items of {name!r} take no parameters")
+                if item.kind == "token" and item.text in ("*", "self", "src"):
+                    allowlist.append(item.text)
+                elif item.kind == "string":
+                    allowlist.append(f'"{self._check_origin(name, item.text[1:-1])}"')
+                else:
+                    _fail(
+                        header,
+                        f"invalid allowlist item {item.text!r} for {name!r} in {value!r}: an "
+                        "allowlist holds the tokens *, self and src and origin strings",
+                    )
+            report_to = None
+            for key, param in member.params:
+                if key != "report-to" or param.kind != "token":
+                    _fail(
+                        header,
+                        f"unsupported parameter {key!r} on {name!r}: the only parameter is "
+                        "report-to=<endpoint token>",
+                    )
+                report_to = param.text
+            features[name] = _Member(self._check_allowlist(name, tuple(allowlist)), report_to)
+        return features
