@@ -214,3 +214,10 @@ def test_bad_files(tmp_path: Path, name: str, content: str, message: str) -> Non
     path.write_text(content)
     with pytest.raises(ValueError, match=message):
         read_config_file(path)
+
+
+def test_nonce_without_default_src() -> None:
+    s = Secure.from_config({"preset": "none", "csp": "img-src 'self'", "nonce": True})
+    assert s.header_items(nonce="N") == [
+        ("Content-Security-Policy", "img-src 'self'; script-src 'nonce-N'")
+    ]

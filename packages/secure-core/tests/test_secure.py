@@ -330,3 +330,16 @@ class BrokenHeader(BaseHeader):
 def test_a_buggy_builder_never_reaches_the_wire() -> None:
     with pytest.raises(ValueError, match=r"X-Broken: invalid value 'bad\\r\\nvalue'"):
         Secure(custom=[BrokenHeader(), CustomHeader("X-Ok", "1")])
+
+
+def test_derive_keeps_custom_and_flag_directives() -> None:
+    base = Secure(
+        csp=ContentSecurityPolicy()
+        .default_src("'self'")
+        .custom_directive("x-future", "'self'")
+        .upgrade_insecure_requests()
+    )
+    derived = base.derive(csp_sources={"img-src": ["data:"]})
+    assert derived.headers["Content-Security-Policy"] == (
+        "default-src 'self'; x-future 'self'; upgrade-insecure-requests; img-src data:"
+    )

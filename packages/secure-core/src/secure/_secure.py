@@ -532,23 +532,8 @@ def _setter(response: Any) -> Callable[[str, str], object]:
 
 
 def _parse_csp(entry: _Entry) -> ContentSecurityPolicy:
-    """Rebuild a CSP builder from a rendered entry, keeping its nonce slot."""
-    builder = ContentSecurityPolicy()
-    for part in entry.value.split(";"):
-        tokens = part.split()
-        if not tokens:
-            continue
-        name, *sources = tokens
-        if sources:
-            builder.add_sources(name, *sources)
-        else:
-            # A bare directive (upgrade-insecure-requests, sandbox, ...).
-            method = getattr(builder, name.replace("-", "_"), None)
-            if callable(method):
-                method()
-            else:
-                builder.custom_directive(name)
-    return builder
+    """Rebuild an editable CSP builder from a rendered entry (nonce slot included)."""
+    return ContentSecurityPolicy().set(entry.value)
 
 
 def _grammar_check(cls: type[BaseHeader]) -> Callable[[str], object]:

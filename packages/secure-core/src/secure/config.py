@@ -261,8 +261,9 @@ def _with_nonce(csp: ContentSecurityPolicy, directives: Sequence[str]) -> None:
         if directive not in current:
             # CSP Level 3 §6.8.3: a missing script-src/style-src falls back to
             # default-src, so start from its sources to keep what it allowed.
-            fallback = current.get("default-src", ())
-            csp.add_sources(directive, *(s for s in fallback if s != "'none'"))
+            fallback = [s for s in current.get("default-src", ()) if s != "'none'"]
+            if fallback:
+                csp.add_sources(directive, *fallback)
         elif "'none'" in current[directive]:
             csp.remove(directive)
         if NONCE not in csp.directives.get(directive, ()):
