@@ -1,0 +1,334 @@
+"""``secure show`` output fed to the real servers: nginx, Apache httpd and Caddy.
+
+Each test starts the server on 127.0.0.1 with the generated snippet, in front of a
+small upstream application that sends its *own* values for the same headers, and
+reads the headers back: every configured header must arrive exactly once, with the
+configured value, on proxied responses, the server's own pages and error pages.
+
+The servers come from Debian (``apt-get install -y nginx apache2 caddy``); a test
+whose server is not installed is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from secure import Secure
+from secure.cli import main
+
+PRESETS = ["balanced", "basic", "strict"]
+# A custom header with every character the formats must escape.
+TRICKY = {"preset": "strict", "custom": {"X-Tricky": "a \"q\" \\ 100% {host} 's' ;"}}
+# Caddyfile cannot hold a backslash reliably (secure show refuses it); the rest stays.
+TRICKY_CADDY = {"preset": "strict", "custom": {"X-Tricky": "a \"q\" 100% {host} 's' ;"}}
+
+
+def _binary(name: str) -> str | None:
+    return shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin:/sbin")
+
+
+def _needs(name: str) -> pytest.MarkDecorator:
+    return pytest.mark.skipif(
+        _binary(name) is None,
+        reason=f"{name} is not installed (Debian: apt-get install -y nginx apache2 caddy)",
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _snippet(fmt: str, config: dict[str, object], tmp_path: Path) -> str:
+    path = tmp_path / "secure.json"
+    path.write_text(json.dumps(config))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["show", "--config", str(path), "--format", fmt]) == 0
+    return out.getvalue()
+
+
+def _expected(config: dict[str, object]) -> list[tuple[str, str]]:
+    return Secure.from_config(config).header_items()
+
+
+@contextlib.contextmanager
+def _upstream() -> Iterator[int]:
+    """An application that sets its own, different value for every header we manage."""
+    names = {n for c in [*PRESETS, "tricky"] for n, _ in _expected(_config(c))} | {"Server"}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response_only(200)
+            for name in sorted(names):
+                self.send_header(name, "from-upstream")
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"up")
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def _config(name: str, server: str = "") -> dict[str, object]:
+    if name == "tricky":
+        return TRICKY_CADDY if server == "caddy" else TRICKY
+    return {"preset": name}
+
+
+def _server_values(items: list[tuple[str, str]]) -> list[str]:
+    return [v for n, v in items if n.lower() == "server"]
+
+
+def _configures_server(config: dict[str, object]) -> bool:
+    return any(n.lower() == "server" for n, _ in _expected(config))
+
+
+@contextlib.contextmanager
+def _running(
+    argv: list[str], port: int, log: Path, env: dict[str, str] | None = None
+) -> Iterator[None]:
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            argv, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"{argv[0]} exited with {process.returncode}:\n{log.read_text()}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                break
+            if time.monotonic() > deadline:
+                pytest.fail(f"{argv[0]} did not listen on {port}:\n{log.read_text()}")
+            time.sleep(0.05)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _get(url: str) -> tuple[int, list[tuple[str, str]]]:
+    request = urllib.request.Request(url)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, list(response.headers.items())
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, list(exc.headers.items())
+
+
+def _assert_exactly_once(
+    items: list[tuple[str, str]], expected: list[tuple[str, str]], where: str
+) -> None:
+    for name, value in expected:
+        if name.lower() == "server":
+            continue  # each server's Server handling is asserted by its own test
+        got = [v for n, v in items if n.lower() == name.lower()]
+        assert got == [value], f"{where}: {name}: {got!r}"
+
+
+CASES = [*PRESETS, "tricky"]
+
+
+# -- nginx --------------------------------------------------------------------------------
+
+
+@_needs("nginx")
+@pytest.mark.parametrize("case", CASES)
+def test_nginx(case: str, tmp_path: Path) -> None:
+    config = _config(case)
+    snippet = _snippet("nginx", config, tmp_path)
+    (tmp_path / "security-headers.conf").write_text(snippet)
+    port = _free_port()
+    with _upstream() as upstream:
+        temp = " ".join(
+            f"{kind}_temp_path {tmp_path / kind};"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        (tmp_path / "nginx.conf").write_text(
+            f"""
+daemon off;
+pid {tmp_path / "nginx.pid"};
+error_log stderr warn;
+events {{}}
+http {{
+    access_log off;
+    {temp}
+    server {{
+        listen 127.0.0.1:{port};
+        include {tmp_path / "security-headers.conf"};
+        location = / {{
+            return 200 "ok";
+        }}
+        location / {{
+            return 404;
+        }}
+        location /app/ {{
+            proxy_pass http://127.0.0.1:{upstream}/;
+        }}
+    }}
+}}
+"""
+        )
+        nginx = _binary("nginx")
+        assert nginx is not None
+        check = subprocess.run(
+            [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert check.returncode == 0, check.stderr
+        argv = [nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")]
+        with _running(argv, port, tmp_path / "nginx.log"):
+            base = f"http://127.0.0.1:{port}"
+            for path, status in [("/", 200), ("/app/", 200), ("/missing", 404)]:
+                code, items = _get(base + path)
+                assert code == status
+                _assert_exactly_once(items, _expected(config), f"nginx {path}")
+                if _configures_server(config):
+                    # server_tokens off: the product name only, never the version.
+                    assert _server_values(items) == ["nginx"]
+
+
+# -- Apache httpd -------------------------------------------------------------------------
+
+
+def _apache_modules() -> Path:
+    for candidate in (
+        "/usr/lib/apache2/modules",
+        "/usr/lib64/httpd/modules",
+        "/usr/lib/httpd/modules",
+    ):
+        if Path(candidate, "mod_headers.so").exists():
+            return Path(candidate)
+    pytest.skip("Apache modules (mod_headers.so) not found")
+
+
+@_needs("apache2")
+@pytest.mark.parametrize("case", CASES)
+def test_apache(case: str, tmp_path: Path) -> None:
+    config = _config(case)
+    (tmp_path / "security-headers.conf").write_text(_snippet("apache", config, tmp_path))
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "index.html").write_text("<p>hi</p>")
+    modules = _apache_modules()
+    port = _free_port()
+    load = "\n".join(
+        f"LoadModule {name}_module {modules / f'mod_{name}.so'}"
+        for name in ("mpm_event", "authz_core", "headers", "proxy", "proxy_http", "dir")
+    )
+    with _upstream() as upstream:
+        (tmp_path / "httpd.conf").write_text(
+            f"""
+ServerRoot {tmp_path}
+{load}
+PidFile {tmp_path / "httpd.pid"}
+ErrorLog /dev/stderr
+Mutex file:{tmp_path} default
+Listen 127.0.0.1:{port}
+ServerName 127.0.0.1
+ServerTokens Prod
+DocumentRoot {tmp_path / "www"}
+DirectoryIndex index.html
+Include {tmp_path / "security-headers.conf"}
+ProxyPass /app/ http://127.0.0.1:{upstream}/
+"""
+        )
+        apache = _binary("apache2")
+        assert apache is not None
+        argv = [apache, "-f", str(tmp_path / "httpd.conf"), "-DFOREGROUND"]
+        check = subprocess.run([*argv[:3], "-t"], capture_output=True, text=True, check=False)
+        assert check.returncode == 0, check.stderr
+        with _running(argv, port, tmp_path / "apache.log"):
+            base = f"http://127.0.0.1:{port}"
+            for path, status, server in [
+                ("/", 200, "Apache"),
+                ("/missing", 404, "Apache"),
+                ("/app/", 200, ""),  # proxied: the configured empty Server replaces upstream's
+            ]:
+                code, items = _get(base + path)
+                assert code == status
+                _assert_exactly_once(items, _expected(config), f"apache {path}")
+                if _configures_server(config):
+                    assert _server_values(items) == [server]
+
+
+# -- Caddy --------------------------------------------------------------------------------
+
+
+@_needs("caddy")
+@pytest.mark.parametrize("case", CASES)
+def test_caddy(case: str, tmp_path: Path) -> None:
+    config = _config(case, "caddy")
+    snippet = _snippet("caddy", config, tmp_path)
+    port = _free_port()
+    indented = "\n".join("\t" + line for line in snippet.splitlines())
+    with _upstream() as upstream:
+        (tmp_path / "Caddyfile").write_text(
+            f"""{{
+\tadmin off
+\tauto_https off
+}}
+
+http://127.0.0.1:{port} {{
+{indented}
+\thandle_path /app/* {{
+\t\treverse_proxy 127.0.0.1:{upstream}
+\t}}
+\trespond /missing "gone" 404
+\trespond "ok"
+}}
+"""
+        )
+        caddy = _binary("caddy")
+        assert caddy is not None
+        env = {
+            **os.environ,
+            "HOME": str(tmp_path),
+            "XDG_DATA_HOME": str(tmp_path / "data"),
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        }
+        argv = [caddy, "run", "--config", str(tmp_path / "Caddyfile"), "--adapter", "caddyfile"]
+        with _running(argv, port, tmp_path / "caddy.log", env=env):
+            base = f"http://127.0.0.1:{port}"
+            for path, status in [("/", 200), ("/app/", 200), ("/missing", 404)]:
+                code, items = _get(base + path)
+                assert code == status
+                _assert_exactly_once(items, _expected(config), f"caddy {path}")
+                if _configures_server(config):
+                    # "-Server" deletes the field: neither Caddy's nor the upstream's is sent.
+                    assert _server_values(items) == []
