@@ -33,9 +33,15 @@ from secure.cli import main
 
 PRESETS = ["balanced", "basic", "strict"]
 # A custom header with every character the formats must escape.
-TRICKY = {"preset": "strict", "custom": {"X-Tricky": "a \"q\" \\ 100% {host} 's' ;"}}
+TRICKY: dict[str, object] = {
+    "preset": "strict",
+    "custom": {"X-Tricky": "a \"q\" \\ 100% {host} 's' ;"},
+}
 # Caddyfile cannot hold a backslash reliably (secure show refuses it); the rest stays.
-TRICKY_CADDY = {"preset": "strict", "custom": {"X-Tricky": "a \"q\" 100% {host} 's' ;"}}
+TRICKY_CADDY: dict[str, object] = {
+    "preset": "strict",
+    "custom": {"X-Tricky": "a \"q\" 100% {host} 's' ;"},
+}
 
 
 def _binary(name: str) -> str | None:
