@@ -1,0 +1,250 @@
+"""Cache-Control: response caching directives (RFC 9111 §5.2; RFC 8246; RFC 5861)."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar, Final
+
+from secure._validation import check_field_name
+from secure.headers._token import SimpleHeader, check_delta_seconds, unknown
+
+__all__ = ["CacheControl"]
+
+# RFC 9111 §5.2.2.1, §5.2.2.10 and RFC 5861 §3, §4: the argument is delta-seconds,
+# in token form only ("a sender MUST NOT generate the quoted-string form").
+_NUMERIC: Final = frozenset({"max-age", "s-maxage", "stale-while-revalidate", "stale-if-error"})
+# RFC 9111 §5.2.2.4 and §5.2.2.7: optionally a quoted list of field names.
+_FIELD_LISTS: Final = frozenset({"no-cache", "private"})
+# Every response directive this builder knows, in the order the RFCs define them.
+_DIRECTIVES: Final = (
+    "max-age",
+    "must-revalidate",
+    "must-understand",
+    "no-cache",
+    "no-store",
+    "no-transform",
+    "private",
+    "proxy-revalidate",
+    "public",
+    "s-maxage",
+    "immutable",
+    "stale-while-revalidate",
+    "stale-if-error",
+)
+# RFC 9111 §5.2.1: these only mean something in a request.
+_REQUEST_ONLY: Final = frozenset({"max-stale", "min-fresh", "only-if-cached"})
+_DEFAULT: Final = "no-store"
+
+_TCHAR: Final = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
+# RFC 9111 §5.2: cache-directive = token [ "=" ( token / quoted-string ) ], with the
+# list's optional whitespace (RFC 9110 §5.6.1) around it. quoted-string: RFC 9110 §5.6.4.
+_DIRECTIVE: Final = re.compile(
+    rf'[ \t]*({_TCHAR}+)(?:=({_TCHAR}+|"(?:[^"\\]|\\[\t \x21-\x7e])*"))?[ \t]*'
+)
+_QUOTED_PAIR: Final = re.compile(r"\\(.)")
+_LIST_SEPARATOR: Final = re.compile(r"[ \t]*,[ \t]*")
+
+
+class CacheControl(SimpleHeader):
+    """The ``Cache-Control`` header; ``no-store`` unless configured.
+
+    Directives render in call order; calling one again replaces its value in place.
+
+    Example: ``CacheControl().no_store().max_age(0).header_value == "no-store, max-age=0"``.
+    """
+
+    __slots__ = ("_directives",)
+
+    _NAME: ClassVar[str] = "Cache-Control"
+
+    def __init__(self) -> None:
+        super().__init__()
+        # directive name -> rendered argument (None for a directive without one)
+        self._directives: dict[str, str | None] = {}
+
+    # RFC 9111 §5.2.2.1
+    def max_age(self, seconds: int) -> CacheControl:
+        """Fresh for ``seconds`` seconds."""
+        return self._put("max-age", self._seconds("max-age", seconds))
+
+    # RFC 9111 §5.2.2.10
+    def s_maxage(self, seconds: int) -> CacheControl:
+        """Fresh for ``seconds`` seconds in shared caches (overrides ``max-age`` there)."""
+        return self._put("s-maxage", self._seconds("s-maxage", seconds))
+
+    # RFC 9111 §5.2.2.4
+    def no_cache(self, *field_names: str) -> CacheControl:
+        """Revalidate before every reuse; with field names, only those fields are held back."""
+        return self._put("no-cache", self._field_list("no-cache", field_names))
+
+    # RFC 9111 §5.2.2.5
+    def no_store(self) -> CacheControl:
+        """Store the response in no cache at all."""
+        return self._put("no-store", None)
+
+    # RFC 9111 §5.2.2.6
+    def no_transform(self) -> CacheControl:
+        """Intermediaries must not transform the content."""
+        return self._put("no-transform", None)
+
+    # RFC 9111 §5.2.2.2
+    def must_revalidate(self) -> CacheControl:
+        """Once stale, never reuse without successful revalidation."""
+        return self._put("must-revalidate", None)
+
+    # RFC 9111 §5.2.2.8
+    def proxy_revalidate(self) -> CacheControl:
+        """Like ``must-revalidate``, for shared caches only."""
+        return self._put("proxy-revalidate", None)
+
+    # RFC 9111 §5.2.2.3
+    def must_understand(self) -> CacheControl:
+        """Store only if the cache understands the status code's caching rules."""
+        return self._put("must-understand", None)
+
+    # RFC 9111 §5.2.2.7
+    def private(self, *field_names: str) -> CacheControl:
+        """For one user: shared caches must not store it (or only not these fields)."""
+        return self._put("private", self._field_list("private", field_names))
+
+    # RFC 9111 §5.2.2.9
+    def public(self) -> CacheControl:
+        """Any cache may store it, even if it would normally be uncacheable."""
+        return self._put("public", None)
+
+    # RFC 8246 §2
+    def immutable(self) -> CacheControl:
+        """The content never changes while fresh: skip revalidation on reload."""
+        return self._put("immutable", None)
+
+    # RFC 5861 §3
+    def stale_while_revalidate(self, seconds: int) -> CacheControl:
+        """Serve stale for up to ``seconds`` while revalidating in the background."""
+        return self._put("stale-while-revalidate", self._seconds("stale-while-revalidate", seconds))
+
+    # RFC 5861 §4
+    def stale_if_error(self, seconds: int) -> CacheControl:
+        """Serve stale for up to ``seconds`` when revalidation fails with an error."""
+        return self._put("stale-if-error", self._seconds("stale-if-error", seconds))
+
+    def _seconds(self, directive: str, seconds: object) -> str:
+        return str(check_delta_seconds(self.header_name, directive, seconds))
+
+    def _field_list(self, directive: str, field_names: tuple[object, ...]) -> str | None:
+        if not field_names:
+            return None
+        names = [check_field_name(name, header=self.header_name) for name in field_names]
+        # The quoted-string form; RFC 9111 says a sender SHOULD NOT use the token form.
+        return '"' + ", ".join(names) + '"'
+
+    def _put(self, directive: str, argument: str | None) -> CacheControl:
+        self._check_conflict(directive, self._directives, None)
+        self._raw = None
+        self._directives[directive] = argument
+        return self
+
+    def _check_conflict(
+        self, directive: str, directives: dict[str, str | None], raw: str | None
+    ) -> None:
+        # RFC 9111 §5.2.2.7 / §5.2.2.9: a response cannot be both for one user only and
+        # storable by any shared cache; a cache would have to pick one at random.
+        other = {"public": "private", "private": "public"}.get(directive)
+        if other is not None and other in directives:
+            where = ", already set" if raw is None else f" in {raw!r}"
+            raise ValueError(
+                f"{self.header_name}: {directive!r} conflicts with {other!r}{where}: "
+                "a response is either for one user (private) or storable by shared caches "
+                "(public) (RFC 9111 §5.2.2.7, §5.2.2.9); call clear() and choose one"
+            )
+
+    def _render(self) -> str:
+        if not self._directives:
+            return _DEFAULT
+        return ", ".join(
+            name if argument is None else f"{name}={argument}"
+            for name, argument in self._directives.items()
+        )
+
+    def _reset(self) -> None:
+        self._directives = {}
+
+    def _check_raw(self, value: str) -> None:
+        directives: dict[str, str | None] = {}
+        position = 0
+        while True:
+            found = _DIRECTIVE.match(value, position)
+            if found is None:
+                raise ValueError(
+                    f"{self.header_name}: cannot parse {value!r} at character {position}; "
+                    "write directives as name or name=value separated by ', ', "
+                    "e.g. 'no-store, max-age=0' (RFC 9111 §5.2)"
+                )
+            # Directive names are case-insensitive (RFC 9111 §5.2).
+            name = found[1].lower()
+            self._check_directive(value, name, found[2], directives)
+            try:
+                directives[name] = self._raw_argument(name, found[2])
+            except ValueError as exc:
+                raise ValueError(f"{exc} (in {value!r})") from None
+            position = found.end()
+            if position == len(value):
+                break
+            if value[position] != ",":
+                raise ValueError(
+                    f"{self.header_name}: cannot parse {value!r} at character {position}; "
+                    "separate directives with ', ' (RFC 9111 §5.2)"
+                )
+            position += 1
+        # Adopt the parsed directives so later method calls build on them.
+        self._directives = directives
+
+    def _check_directive(
+        self, value: str, name: str, argument: str | None, seen: dict[str, str | None]
+    ) -> None:
+        header = self.header_name
+        if name in _REQUEST_ONLY:
+            raise ValueError(
+                f"{header}: {name!r} in {value!r} is a request directive (RFC 9111 §5.2.1); "
+                "responses use the response directives: remove it"
+            )
+        if name not in _DIRECTIVES:
+            raise unknown(header, "directive", name, _DIRECTIVES, within=value)
+        if name in seen:
+            # RFC 9111 §4.2.1: a duplicated directive makes its value invalid.
+            raise ValueError(
+                f"{header}: {name!r} appears twice in {value!r}; a cache treats a duplicated "
+                "directive as invalid (RFC 9111 §4.2.1): keep one"
+            )
+        self._check_conflict(name, seen, value)
+        if name in _NUMERIC:
+            if argument is None or not (argument.isascii() and argument.isdigit()):
+                raise ValueError(
+                    f"{header}: {name!r} in {value!r} needs a number of seconds written "
+                    f"without quotes, e.g. '{name}=0' (RFC 9111 §1.2.2, §5.2)"
+                )
+        elif name in _FIELD_LISTS:
+            if argument is not None and not argument.startswith('"'):
+                raise ValueError(
+                    f"{header}: write the field names of {name!r} in quotes, "
+                    f"e.g. '{name}=\"{argument}\"', not {value!r} (RFC 9111 §5.2.2.4, §5.2.2.7)"
+                )
+        elif argument is not None:
+            raise ValueError(
+                f"{header}: {name!r} takes no value, got {name}={argument} in {value!r}; "
+                f"write just '{name}' (RFC 9111 §5.2.2)"
+            )
+
+    def _raw_argument(self, name: str, argument: str | None) -> str | None:
+        if argument is None:
+            return None
+        if name in _NUMERIC:
+            return str(int(argument))
+        # A quoted list of field names: unescape, split, and check each is a token.
+        inner = _QUOTED_PAIR.sub(r"\1", argument[1:-1])
+        names = tuple(_LIST_SEPARATOR.split(inner.strip(" \t")))
+        if names == ("",):
+            raise ValueError(
+                f"{self.header_name}: {name}=\"\" lists no field names; write just '{name}' "
+                f"or name the fields, e.g. '{name}=\"Set-Cookie\"'"
+            )
+        return self._field_list(name, names)
