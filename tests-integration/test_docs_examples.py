@@ -1,0 +1,270 @@
+"""Every example in docs/ runs, and the site builds with ``mkdocs build --strict``.
+
+The convention for every page:
+
+* each ```python (or ```py) block runs; the blocks of one page run in order in one
+  namespace, and top-level ``await`` is allowed;
+* each ```console block is a terminal session: a line ``$ secure ...`` (or
+  ``$ python -m secure ...``) runs the command, and the lines up to the next ``$``
+  are its expected standard output (a line ``...`` matches any number of lines);
+* a block of another language whose fence carries ``title="NAME"`` is written to the
+  file NAME first, so a page can show a ``secure.toml`` and then use it;
+* ``<!-- docs-test: skip -->`` on the line before a block leaves that block out.
+
+Each page runs in a fresh interpreter (``python THIS_FILE PAGE``) in an empty temporary
+directory, as a reader would run it, so one page's set-up (Django settings, say) never
+leaks into another's.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextlib
+import io
+import re
+import shlex
+import subprocess
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+SKIP_MARKER = "<!-- docs-test: skip -->"
+
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
+_TITLE = re.compile(r"""title=(?:"([^"]+)"|'([^']+)'|(\S+))""")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One fenced code block of a page."""
+
+    language: str
+    title: str | None
+    code: str
+    line: int  # 1-based line of the opening fence
+    skip: bool
+
+
+def parse_blocks(text: str) -> list[Block]:
+    """The fenced blocks of a Markdown page, indented ones (tabs, admonitions) too."""
+    lines = text.splitlines()
+    blocks: list[Block] = []
+    i = 0
+    while i < len(lines):
+        match = _FENCE.match(lines[i])
+        if match is None:
+            i += 1
+            continue
+        indent, fence, info = match["indent"], match["fence"], match["info"].strip()
+        start = i
+        body: list[str] = []
+        i += 1
+        while i < len(lines):
+            stripped = lines[i].strip()
+            if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
+                break
+            line = lines[i]
+            body.append(line[len(indent) :] if line.startswith(indent) else line.lstrip())
+            i += 1
+        i += 1
+        previous = next(
+            (lines[j].strip() for j in range(start - 1, -1, -1) if lines[j].strip()), ""
+        )
+        language = info.split()[0].lstrip(".{").rstrip("}").lower() if info else ""
+        title = _TITLE.search(info)
+        blocks.append(
+            Block(
+                language=language,
+                title=next((g for g in title.groups() if g), None) if title else None,
+                code="\n".join(body) + "\n",
+                line=start + 1,
+                skip=previous == SKIP_MARKER,
+            )
+        )
+    return blocks
+
+
+def _warning_options() -> list[str]:
+    """The project's pytest ``filterwarnings`` as ``-W`` options: examples obey them too."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: the strictest setting
+        return ["-W", "error"]
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    filters = config.get("tool", {}).get("pytest", {}).get("ini_options", {})
+    # pytest applies later entries first; -W applies later options first too.
+    return [arg for f in filters.get("filterwarnings", ["error"]) for arg in ("-W", f)]
+
+
+def _pages() -> list[Path]:
+    return sorted(DOCS.rglob("*.md"))
+
+
+# -- running one page (in the child interpreter) ------------------------------------------
+
+
+class ExampleError(Exception):
+    """A docs example failed; the message says which block and why."""
+
+
+def _run_python(block: Block, namespace: dict[str, object], page: str) -> None:
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    code = compile(block.code, f"{page}:{block.line}", "exec", flags=flags)
+    result = eval(code, namespace)
+    if asyncio.iscoroutine(result):
+        asyncio.run(result)
+
+
+def _expected_pattern(expected: list[str]) -> re.Pattern[str]:
+    parts = [
+        r"(?:.*\n)*?" if line.strip() == "..." else re.escape(line) + r"\n" for line in expected
+    ]
+    return re.compile("".join(parts))
+
+
+def _run_console(block: Block, page: str) -> None:
+    from secure.cli import main
+
+    sessions: list[tuple[str, list[str]]] = []
+    for line in block.code.splitlines():
+        if line.startswith("$ "):
+            sessions.append((line[2:], []))
+        elif sessions:
+            sessions[-1][1].append(line.rstrip())
+        elif line.strip():
+            raise ExampleError(f"{page}:{block.line}: console block must start with '$ '")
+    for command, expected in sessions:
+        argv = shlex.split(command)
+        if argv[:1] == ["secure"]:
+            argv = argv[1:]
+        elif argv[:3] == ["python", "-m", "secure"]:
+            argv = argv[3:]
+        else:
+            raise ExampleError(
+                f"{page}:{block.line}: only 'secure' commands run in ```console blocks; "
+                f"show {command!r} in a ```bash block instead"
+            )
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = main(argv)
+            except SystemExit as exc:  # --help and argparse errors exit
+                status = exc.code if isinstance(exc.code, int) else 1
+        if status != 0:
+            raise ExampleError(
+                f"{page}:{block.line}: '{command}' exited with {status}\n{err.getvalue()}"
+            )
+        while expected and not expected[-1]:
+            expected.pop()
+        actual = "\n".join(line.rstrip() for line in out.getvalue().rstrip("\n").split("\n"))
+        if not _expected_pattern(expected).fullmatch(actual + "\n"):
+            raise ExampleError(
+                f"{page}:{block.line}: output of '{command}' differs from the page\n"
+                f"--- page\n" + "\n".join(expected) + "\n--- actual\n" + actual
+            )
+
+
+def run_page(path: Path) -> int:
+    """Run every example of ``path`` in the current directory; 0 when all pass."""
+    page = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    namespace: dict[str, object] = {"__name__": "__docs__"}
+    for block in parse_blocks(path.read_text(encoding="utf-8")):
+        if block.skip:
+            continue
+        try:
+            if block.language in ("python", "py"):
+                _run_python(block, namespace, page)
+            elif block.language == "console":
+                _run_console(block, page)
+            elif block.title is not None:
+                Path(block.title).parent.mkdir(parents=True, exist_ok=True)
+                Path(block.title).write_text(block.code, encoding="utf-8")
+        except ExampleError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        except BaseException:
+            print(f"{page}:{block.line}: the example raised", file=sys.stderr)
+            traceback.print_exc()
+            return 1
+    return 0
+
+
+# -- the tests ------------------------------------------------------------------------------
+
+PAGES = _pages()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
+def test_examples_run(page: Path, tmp_path: Path) -> None:
+    blocks = parse_blocks(page.read_text(encoding="utf-8"))
+    if not any(b.language in ("python", "py", "console") and not b.skip for b in blocks):
+        pytest.skip("no runnable example on this page")
+    result = subprocess.run(
+        [sys.executable, "-W", "error", __file__, str(page)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_docs_have_examples() -> None:
+    python_blocks = [
+        b
+        for p in PAGES
+        for b in parse_blocks(p.read_text(encoding="utf-8"))
+        if b.language == "python"
+    ]
+    assert len(python_blocks) > 20, "the docs lost their examples"
+
+
+def test_parser_handles_tabs_titles_and_skip() -> None:
+    text = (
+        '=== "Flask"\n\n'
+        '    ```python title="app.py"\n'
+        "    x = 1\n"
+        "    if x:\n"
+        "        y = 2\n"
+        "    ```\n\n"
+        f"{SKIP_MARKER}\n"
+        "````python\n"
+        "raise SystemExit\n"
+        "````\n"
+    )
+    first, second = parse_blocks(text)
+    assert first == Block("python", "app.py", "x = 1\nif x:\n    y = 2\n", 3, skip=False)
+    assert second.skip
+    assert second.code == "raise SystemExit\n"
+
+
+def test_expected_output_wildcard() -> None:
+    pattern = _expected_pattern(["a", "...", "d"])
+    assert pattern.fullmatch("a\nb\nc\nd\n")
+    assert pattern.fullmatch("a\nd\n")
+    assert not pattern.fullmatch("a\nb\n")
+
+
+def test_mkdocs_build_strict(tmp_path: Path) -> None:
+    pytest.importorskip("mkdocs", reason="mkdocs is in the 'docs' dependency group")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "index.html").is_file()
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_page(Path(sys.argv[1]).resolve()))
