@@ -221,3 +221,10 @@ def test_nonce_without_default_src() -> None:
     assert s.header_items(nonce="N") == [
         ("Content-Security-Policy", "img-src 'self'; script-src 'nonce-N'")
     ]
+
+
+def test_false_switches_a_flag_off() -> None:
+    h = headers({"preset": "none", "hsts": {"max_age": 600, "include_subdomains": False}})
+    assert h == {"Strict-Transport-Security": "max-age=600"}
+    h = headers({"preset": "none", "csp": {"default-src": ["'self'"]}, "xfo": {"deny": False}})
+    assert h["X-Frame-Options"] == "SAMEORIGIN"

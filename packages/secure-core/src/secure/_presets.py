@@ -12,6 +12,7 @@ from secure.headers import (
     CrossOriginOpenerPolicy,
     CrossOriginResourcePolicy,
     CustomHeader,
+    OriginAgentCluster,
     PermissionsPolicy,
     ReferrerPolicy,
     Server,
@@ -89,7 +90,7 @@ def _basic() -> dict[str, Any]:
         "xcto": XContentTypeOptions().nosniff(),
         "xfo": XFrameOptions().sameorigin(),
         "custom": [
-            CustomHeader("Origin-Agent-Cluster", "?1"),
+            OriginAgentCluster().on(),
             CustomHeader("X-Download-Options", "noopen"),
             # "0" turns off the legacy XSS auditor, which itself enabled attacks (OWASP).
             CustomHeader("X-XSS-Protection", "0"),

@@ -160,6 +160,10 @@ def _call(builder: BaseHeader, path: str, name: str, args: object) -> None:
         )
     method = getattr(builder, method_name)
     if args is False or args is None:
+        # Flags such as include_subdomains(enabled=False) can be switched off.
+        code = getattr(getattr(method, "__func__", method), "__code__", None)
+        if args is False and code is not None and "enabled" in code.co_varnames:
+            method(False)
         return
     if args is True:
         method()
