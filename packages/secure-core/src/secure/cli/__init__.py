@@ -139,8 +139,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     source_options(show, "default: balanced")
     show.add_argument(
-        "--format",
         "-f",
+        "--format",
         choices=FORMATS,
         default="http",
         metavar="FORMAT",
@@ -151,8 +151,8 @@ def _parser() -> argparse.ArgumentParser:
         "check",
         help="fetch a URL and grade the security headers it sends",
         description=(
-            "Fetch URL (HEAD, then GET if HEAD is refused; redirects are followed) and "
-            "report its security headers: what is sent, missing, weak or different from "
+            "Fetch URL (HEAD, then GET if HEAD is refused; redirects are followed) and\n"
+            "report its security headers: what is sent, missing, weak or different from\n"
             "the expected configuration, the policy checker's findings, a score and a grade."
         ),
         epilog=CHECK_EPILOG,
@@ -167,7 +167,12 @@ def _parser() -> argparse.ArgumentParser:
         help=f"exit with status 1 when the grade is below GRADE ({', '.join(GRADE_NAMES)})",
     )
     check.add_argument(
-        "--format", "-f", choices=("text", "json"), default="text", help="report format"
+        "-f",
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        metavar="FORMAT",
+        help="report format: text (default) or json",
     )
     check.add_argument(
         "--timeout", type=float, default=10.0, metavar="SECONDS", help="network timeout (10)"
@@ -318,12 +323,15 @@ def _write_report(report: CheckReport, out: TextIO, style: _Style) -> None:
     for code, location in fetched.redirects:
         w(f"  redirect {code} -> {location}\n")
     w(f"Expected: {report.expectation}\n")
+    if fetched.final_url.startswith("http://"):
+        # RFC 6797 §8.1: HSTS received over plain HTTP is ignored.
+        w("Note: browsers ignore Strict-Transport-Security over plain HTTP; check https://\n")
 
     w(f"\n{style('Security headers sent', 'bold')}\n")
     if not report.security_headers:
         w("  (none)\n")
     for name, value in report.security_headers:
-        w(f"  {style('+', 'green')} {name}: {value}\n")
+        w(f"  {style('+', 'green')} {name}:{' ' if value else ''}{value}\n")
 
     w(f"\n{style('Missing', 'bold')}\n")
     if not report.missing:
