@@ -27,6 +27,7 @@ import shlex
 import subprocess
 import sys
 import traceback
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,7 +174,12 @@ def _run_console(block: Block, page: str) -> None:
 def run_page(path: Path) -> int:
     """Run every example of ``path`` in the current directory; 0 when all pass."""
     page = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-    namespace: dict[str, object] = {"__name__": "__docs__"}
+    # The page's namespace is a real, importable module, as a reader's script would be:
+    # Django's ROOT_URLCONF = __name__, pickling and dataclasses need that. It is not
+    # "__main__", so an `if __name__ == "__main__": app.run()` in an example stays idle.
+    module = types.ModuleType("__docs__")
+    sys.modules[module.__name__] = module
+    namespace: dict[str, object] = module.__dict__
     for block in parse_blocks(path.read_text(encoding="utf-8")):
         if block.skip:
             continue
