@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import http.client
 import io
+import os
 import re
+import subprocess
 import sys
+import textwrap
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -50,7 +53,7 @@ NONCE_SNAPSHOT = HeaderSnapshot(
         ("Content-Security-Policy", "script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'", True),
     ]
 )
-NONCE_RE = re.compile(r"script-src 'nonce-([A-Za-z0-9_-]{22})'; style-src 'nonce-\1'")
+NONCE_RE = re.compile(r"script-src 'nonce-([A-Za-z0-9_-]{24})'; style-src 'nonce-\1'")
 
 APP_HEADERS: Headers = [
     ("Set-Cookie", "session=abc; HttpOnly"),
@@ -461,6 +464,68 @@ def test_stacked_middleware_share_one_nonce() -> None:
         f"script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'",
         f"script-src 'nonce-{nonce}'",
     ]
+
+
+def test_threads_calling_the_middleware_never_share_a_nonce() -> None:
+    middleware = SecureWSGIMiddleware(nonce_page, secure=NONCE_SNAPSHOT)
+    per_thread = 500
+    seen: list[list[str]] = []
+    start = threading.Barrier(8, timeout=10)
+
+    def worker() -> None:
+        mine = []
+        start.wait()
+        for _ in range(per_thread):
+            start_response = Recorder()
+            body = b"".join(middleware(environ(), start_response)).decode()
+            assert body == nonce_of(start_response.calls[0][1])
+            mine.append(body)
+        seen.append(mine)
+
+    workers = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(timeout=60)
+    nonces = [nonce for mine in seen for nonce in mine]
+    assert len(nonces) == len(set(nonces)) == 8 * per_thread
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_worker_does_not_reuse_its_parents_nonces() -> None:
+    # In a fresh interpreter (no pytest threads): the parent draws one nonce, so pooled
+    # ones remain; then parent and child each draw the next. They must differ.
+    script = textwrap.dedent(
+        """
+        import os
+        from secure._snapshot import HeaderSnapshot
+        from secure.middleware import SecureWSGIMiddleware
+
+        snapshot = HeaderSnapshot([("Content-Security-Policy", "script-src 'nonce-{nonce}'", True)])
+        app = SecureWSGIMiddleware(
+            lambda environ, start_response: [environ["secure.csp_nonce"].encode()],
+            secure=snapshot,
+        )
+
+        def draw():
+            return b"".join(app({}, lambda status, headers: None)).decode()
+
+        draw()
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.write(write, draw().encode())
+            os._exit(0)
+        os.waitpid(pid, 0)
+        print(draw(), os.read(read, 100).decode())
+        """
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    parent, child = output.split()
+    assert len(parent) == len(child) == 24
+    assert parent != child
 
 
 def test_an_invalid_inherited_nonce_is_rejected() -> None:

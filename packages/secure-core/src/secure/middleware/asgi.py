@@ -12,10 +12,11 @@ from secure.middleware._common import (
     appendable_names,
     inherited_nonce,
     nonce_replaced,
+    refill,
     resolve_snapshot,
     split_templates,
+    take_nonce,
 )
-from secure.nonce import generate_nonce
 
 __all__ = ["SecureASGIMiddleware"]
 
@@ -43,7 +44,7 @@ class SecureASGIMiddleware:
         app = SecureASGIMiddleware(app, secure=Secure.with_default_headers())
     """
 
-    __slots__ = ("_drop", "_headers", "_slots", "app", "snapshot")
+    __slots__ = ("_drop", "_headers", "_lengths", "_slots", "app", "snapshot")
 
     def __init__(
         self,
@@ -58,6 +59,7 @@ class SecureASGIMiddleware:
         replaced = snapshot.names - appendable_names(multi_ok)
         # ASGI carries names as bytes; the spec asks for lower case ("Response Start").
         self._drop = frozenset(name.encode("latin-1") for name in replaced)
+        self._lengths = frozenset(map(len, self._drop))
         headers, slots = split_templates(snapshot)
         self._headers = [
             (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers
@@ -72,15 +74,23 @@ class SecureASGIMiddleware:
             await self.app(scope, receive, send)
             return
         drop = self._drop
+        # Only a name as long as a managed one can be one (lower() keeps ASCII lengths):
+        # the others skip the lower() call.
+        lengths = self._lengths
         if not self._slots:
             extra = self._headers
 
             async def send_with_headers(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    headers = [h for h in message.get("headers", ()) if h[0].lower() not in drop]
+                    headers = [
+                        h
+                        for h in message.get("headers", ())
+                        if len(h[0]) not in lengths or h[0].lower() not in drop
+                    ]
                     headers += extra
                     # A new message: the application's dict and list stay as it built them.
-                    message = {**message, "headers": headers}
+                    message = dict(message)
+                    message["headers"] = headers
                 await send(message)
 
             await self.app(scope, receive, send_with_headers)
@@ -90,10 +100,17 @@ class SecureASGIMiddleware:
         # for this request, so whenever the page reads it, it matches the header.
         nonce = scope.get(NONCE_KEY)
         if nonce is None:
-            nonce = scope[NONCE_KEY] = generate_nonce()
+            try:
+                nonce = take_nonce()
+            except IndexError:
+                nonce = refill()
+            scope[NONCE_KEY] = nonce
         else:  # an outer Secure middleware chose it: share it so both headers agree
             nonce = inherited_nonce(nonce, f"scope[{NONCE_KEY!r}]")
-        state = scope.setdefault("state", {})
+        # Starlette's request.state reads this dict (ASGI lifespan "state" extension).
+        state = scope.get("state")
+        if state is None:
+            state = scope["state"] = {}
         state[STATE_KEY] = nonce
         filled = self._headers.copy()
         token = nonce.encode("ascii")
@@ -104,9 +121,14 @@ class SecureASGIMiddleware:
             if message["type"] == "http.response.start":
                 if state.get(STATE_KEY) != nonce:
                     raise nonce_replaced(_NONCE_WHERE, nonce, state.get(STATE_KEY))
-                headers = [h for h in message.get("headers", ()) if h[0].lower() not in drop]
+                headers = [
+                    h
+                    for h in message.get("headers", ())
+                    if len(h[0]) not in lengths or h[0].lower() not in drop
+                ]
                 headers += filled
-                message = {**message, "headers": headers}
+                message = dict(message)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_nonce)

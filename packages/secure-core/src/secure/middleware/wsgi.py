@@ -10,10 +10,11 @@ from secure.middleware._common import (
     appendable_names,
     inherited_nonce,
     nonce_replaced,
+    refill,
     resolve_snapshot,
     split_templates,
+    take_nonce,
 )
-from secure.nonce import generate_nonce
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -38,7 +39,7 @@ class SecureWSGIMiddleware:
         app.wsgi_app = SecureWSGIMiddleware(app.wsgi_app, secure=Secure.with_default_headers())
     """
 
-    __slots__ = ("_drop", "_headers", "_slots", "app", "snapshot")
+    __slots__ = ("_drop", "_headers", "_lengths", "_slots", "app", "snapshot")
 
     def __init__(
         self,
@@ -51,17 +52,22 @@ class SecureWSGIMiddleware:
         #: The immutable headers this middleware applies, fixed at construction.
         self.snapshot = snapshot = resolve_snapshot(secure)
         self._drop = snapshot.names - appendable_names(multi_ok)
+        self._lengths = frozenset(map(len, self._drop))
         self._headers, self._slots = split_templates(snapshot)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         drop = self._drop
+        # Only a name as long as a managed one can be one: the others skip lower().
+        lengths = self._lengths
         if not self._slots:
             extra = self._headers
 
             def start_with_headers(
                 status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
             ) -> Callable[[bytes], object]:
-                merged = [h for h in headers if h[0].lower() not in drop]
+                merged = [
+                    h for h in headers if len(h[0]) not in lengths or h[0].lower() not in drop
+                ]
                 merged += extra
                 # PEP 3333: the server's start_response decides what exc_info means (replace
                 # the headers if none were sent yet, re-raise otherwise); its write()
@@ -78,7 +84,11 @@ class SecureWSGIMiddleware:
         # for this request, so whenever the page reads it, it matches the header.
         nonce = environ.get(NONCE_KEY)
         if nonce is None:
-            nonce = environ[NONCE_KEY] = generate_nonce()
+            try:
+                nonce = take_nonce()
+            except IndexError:
+                nonce = refill()
+            environ[NONCE_KEY] = nonce
         else:  # an outer Secure middleware chose it: share it so both headers agree
             nonce = inherited_nonce(nonce, _NONCE_WHERE)
         filled = self._headers.copy()
@@ -90,7 +100,7 @@ class SecureWSGIMiddleware:
         ) -> Callable[[bytes], object]:
             if environ.get(NONCE_KEY) != nonce:
                 raise nonce_replaced(_NONCE_WHERE, nonce, environ.get(NONCE_KEY))
-            merged = [h for h in headers if h[0].lower() not in drop]
+            merged = [h for h in headers if len(h[0]) not in lengths or h[0].lower() not in drop]
             merged += filled
             if exc_info is None:
                 return start_response(status, merged)
