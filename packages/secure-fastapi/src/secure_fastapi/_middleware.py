@@ -1,0 +1,231 @@
+"""``SecureMiddleware``: pure ASGI middleware for FastAPI and Starlette."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Final
+
+from starlette.applications import Starlette
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.requests import Request
+
+from secure import MULTI_OK, Preset, Secure
+from secure_fastapi._docs import DocsPage, DocsPolicy, find_docs_page
+from secure_fastapi._headers import NONCE_KEY, RULES_KEY, STATE_KEY, SecureHeaders, ensure_nonce
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from secure.headers import ContentSecurityPolicy
+
+__all__ = ["SecureMiddleware"]
+
+#: Set in the scope when the response start went through a ``SecureMiddleware``: an
+#: outer one then leaves the response as the inner one (the more specific) made it.
+APPLIED_KEY: Final = "secure_fastapi.applied"
+
+# Variants are compiled once per combination of rules; a cap keeps an app that makes
+# rules per request from growing the cache without bound (it then compiles each time).
+_MAX_VARIANTS: Final = 1024
+_MISSING: Final = object()
+
+# CSP Level 3 §2.3.1: base64-value = 1*( ALPHA / DIGIT / "+" / "/" / "-" / "_" )*2( "=" )
+_NONCE_VALUE: Final = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
+
+
+class _Compiled:
+    """One configuration, ready for ``http.response.start``: what to drop, what to add."""
+
+    __slots__ = ("drop", "snapshot", "static")
+
+    def __init__(self, secure: Secure, appendable: frozenset[bytes]) -> None:
+        self.snapshot = snapshot = secure.snapshot()
+        #: Lower-case byte names the application's headers lose (replaced, not appended).
+        self.drop = snapshot.asgi_names - appendable
+        #: The encoded headers; ``None`` when they carry a nonce slot.
+        self.static = None if snapshot.needs_nonce else tuple(snapshot.asgi_items())
+
+    def items(self, scope: Scope) -> Iterable[tuple[bytes, bytes]]:
+        if self.static is not None:
+            return self.static
+        nonce = scope.get(NONCE_KEY)
+        if nonce is None:  # a rule added the slot and nobody asked for the nonce yet
+            nonce = ensure_nonce(scope)
+        found = scope.get("state", {}).get(STATE_KEY)
+        if found != nonce:
+            raise RuntimeError(
+                'Content-Security-Policy: scope["state"]["csp_nonce"] was changed from '
+                f"{nonce!r} to {found!r} after it was generated; the page and the header "
+                "would carry different nonces and the browser would block the page's "
+                "scripts. Read the nonce (request.state.csp_nonce), never assign it."
+            )
+        return self.snapshot.asgi_items(nonce)
+
+
+class SecureMiddleware:
+    """Add the security headers to every HTTP response of a FastAPI or Starlette app.
+
+    ``secure`` is a ``secure.Secure``, a preset (``Preset.STRICT`` or ``"strict"``) or a
+    configuration mapping; the default is the BALANCED preset. It is compiled once, here.
+    Route dependencies (:class:`SecureHeaders`) adjust it per route; FastAPI's own
+    ``/docs`` and ``/redoc`` pages get the CSP they need (``docs``, see
+    :class:`DocsPolicy`). Configured headers replace the application's, except names in
+    ``multi_ok`` (default ``secure.MULTI_OK``), which are appended. WebSocket and lifespan
+    scopes pass through untouched::
+
+        app.add_middleware(SecureMiddleware, secure="strict")
+    """
+
+    __slots__ = ("_appendable", "_base", "_docs", "_pages", "_secure", "_variants", "app")
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        secure: Secure | Preset | str | Mapping[str, object] | None = None,
+        multi_ok: Iterable[str] | None = None,
+        docs: DocsPolicy | bool = True,
+    ) -> None:
+        self.app = app
+        # A private copy: changing the caller's object later must not change this one.
+        self._secure = Secure.coerce(secure).copy()
+        if multi_ok is None:
+            names: Iterable[str] = MULTI_OK
+        elif isinstance(multi_ok, (str, bytes)):
+            raise TypeError(
+                f"multi_ok: expected a collection of header names, got the single string "
+                f"{multi_ok!r}; wrap it: multi_ok={{{multi_ok!r}}}"
+            )
+        else:
+            names = multi_ok
+        self._appendable = frozenset(name.lower().encode("latin-1") for name in names)
+        self._base = _Compiled(self._secure, self._appendable)
+        if not isinstance(docs, (bool, DocsPolicy)):
+            raise TypeError(f"docs: expected True, False or a DocsPolicy, got {docs!r}")
+        # The documentation pages only need their own CSP where the app sends one.
+        has_csp = b"content-security-policy" in self._base.snapshot.asgi_names
+        self._docs: DocsPolicy | None = (
+            (DocsPolicy() if docs is True else docs or None) if has_csp else None
+        )
+        self._pages: dict[object, tuple[DocsPage, FastAPI] | None] = {}
+        self._variants: dict[object, _Compiled] = {}
+
+    @property
+    def secure(self) -> Secure:
+        """A copy of the app-wide configuration this middleware applies."""
+        return self._secure.copy()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        base = self._base
+        if base.static is None:
+            self._request_nonce(scope)
+        check_variants = self._docs is not None
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start" and APPLIED_KEY not in scope:
+                compiled = self._select(scope) if check_variants or RULES_KEY in scope else base
+                drop = compiled.drop
+                headers = [h for h in message.get("headers", ()) if h[0].lower() not in drop]
+                headers.extend(compiled.items(scope))
+                scope[APPLIED_KEY] = True
+                # A new message: the application's dict and list stay as it built them.
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            if APPLIED_KEY in scope or not _renders_default_error(scope):
+                raise
+            # Starlette's ServerErrorMiddleware sits outside every add_middleware entry
+            # and would send its 500 without these headers. Send the same default page
+            # from here, through the headers; it sees the response started, sends
+            # nothing, and re-raises the exception for the server to log, as usual.
+            self._prepare_error_page(scope)
+            response = ServerErrorMiddleware(self.app).error_response(Request(scope), exc)
+            await response(scope, receive, send_with_headers)
+            raise
+
+    def _prepare_error_page(self, scope: Scope) -> None:
+        """Make sure the error page's headers can be built, whatever went wrong."""
+        try:
+            self._select(scope)
+        except Exception:  # a broken rule must not break the error page too
+            scope.pop(RULES_KEY, None)
+        nonce = scope.get(NONCE_KEY)
+        if nonce is not None:
+            scope.setdefault("state", {})[STATE_KEY] = nonce
+
+    def _request_nonce(self, scope: Scope) -> None:
+        nonce = scope.get(NONCE_KEY)
+        if nonce is None:
+            ensure_nonce(scope)
+            return
+        # An outer Secure middleware chose the nonce: share it, so both headers agree.
+        if not isinstance(nonce, str) or _NONCE_VALUE.fullmatch(nonce) is None:
+            raise ValueError(
+                f"Content-Security-Policy: scope[{NONCE_KEY!r}] holds {nonce!r}, which is "
+                "not a nonce (a base64 value, CSP Level 3 §2.3.1); only the Secure "
+                "middleware should set it"
+            )
+        scope.setdefault("state", {})[STATE_KEY] = nonce
+
+    def _select(self, scope: Scope) -> _Compiled:
+        """The configuration for this response: docs page policy, then route rules."""
+        rules: tuple[SecureHeaders, ...] = scope.get(RULES_KEY, ())
+        page = self._docs_page(scope) if self._docs is not None else None
+        if page is None and not rules:
+            return self._base
+        key: tuple[object, ...] = rules
+        if page is not None:
+            key = (page[0], id(page[1]), scope.get("root_path", ""), *rules)
+        compiled = self._variants.get(key)
+        if compiled is None:
+            secure = self._secure
+            if page is not None:
+                secure = secure.derive(csp=self._docs_csp(page, scope))
+            for rule in rules:
+                secure = rule.apply(secure)
+            compiled = _Compiled(secure, self._appendable)
+            if len(self._variants) < _MAX_VARIANTS:
+                self._variants[key] = compiled
+        return compiled
+
+    def _docs_page(self, scope: Scope) -> tuple[DocsPage, FastAPI] | None:
+        endpoint = scope.get("endpoint")
+        if endpoint is None:
+            return None
+        try:
+            found = self._pages.get(endpoint, _MISSING)
+        except TypeError:  # an unhashable endpoint object: not one of FastAPI's
+            return None
+        if found is _MISSING:
+            app = scope.get("app")
+            kind = find_docs_page(app, endpoint)
+            found = (kind, app) if kind is not None else None
+            if len(self._pages) < _MAX_VARIANTS:
+                self._pages[endpoint] = found  # type: ignore[assignment]
+        return found  # type: ignore[return-value]
+
+    def _docs_csp(self, page: tuple[DocsPage, FastAPI], scope: Scope) -> ContentSecurityPolicy:
+        assert self._docs is not None
+        kind, app = page
+        return self._docs.csp_for(kind, app, scope.get("root_path", ""))
+
+
+def _renders_default_error(scope: Scope) -> bool:
+    """True when the app's 500 is Starlette's plain default page.
+
+    A debug traceback page is left alone (its inline script would be blocked by the
+    CSP), and so is a custom 500 handler: it can only run once, in Starlette's
+    ServerErrorMiddleware. Wrap the whole app to put headers on those too.
+    """
+    app = scope.get("app")
+    if not isinstance(app, Starlette) or app.debug:
+        return False
+    return not any(key in (500, Exception) for key in app.exception_handlers)

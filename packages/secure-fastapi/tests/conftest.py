@@ -1,0 +1,69 @@
+"""Test configuration and shared helpers for secure-fastapi: real apps, no mocks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+import httpx
+import pytest
+
+from secure import Secure
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Newer Starlette asks for the httpx2 package in its TestClient and warns when it
+    # finds httpx instead; that is about the test tooling, not about this package.
+    config.addinivalue_line(
+        "filterwarnings", "ignore:Using `httpx` with `starlette.testclient` is deprecated"
+    )
+    # Older Starlette imports python-multipart as `multipart`, which newer python-multipart
+    # releases deprecate; again nothing this package does.
+    config.addinivalue_line("filterwarnings", "ignore:Please use `import python_multipart` instead")
+    # Older Starlette test clients use an anyio alias that newer anyio releases deprecate.
+    config.addinivalue_line("filterwarnings", "ignore:The anyio.abc.BlockingPortal alias")
+
+
+#: The headers of the default configuration (the BALANCED preset), in order.
+BALANCED: list[tuple[str, str]] = Secure.with_default_headers().header_items()
+
+
+def assert_headers(
+    response: httpx.Response,
+    expected: Iterable[tuple[str, str]] | Mapping[str, str] = (),
+    *,
+    absent: Iterable[str] = (),
+) -> None:
+    """Each expected header is on the response exactly once, with exactly that value."""
+    items = expected.items() if isinstance(expected, Mapping) else expected
+    for name, value in items:
+        assert response.headers.get_list(name) == [value], name
+    for name in absent:
+        assert name not in response.headers, name
+
+
+def csp_directives(value: str) -> dict[str, list[str]]:
+    """A CSP header value as directive -> sources (CSP Level 3 §2.2 grammar)."""
+    policy: dict[str, list[str]] = {}
+    for part in value.split(";"):
+        tokens = part.split()
+        if tokens:
+            policy[tokens[0]] = tokens[1:]
+    return policy
+
+
+@pytest.fixture
+def check() -> Callable[..., None]:
+    """The shared assertion: ``check(response, expected, absent=...)``."""
+    return assert_headers
+
+
+@pytest.fixture
+def balanced() -> list[tuple[str, str]]:
+    """The headers of the default configuration (BALANCED), in order."""
+    return list(BALANCED)
+
+
+@pytest.fixture
+def parse_csp() -> Callable[[str], dict[str, list[str]]]:
+    """Split a CSP header value into directive -> sources."""
+    return csp_directives

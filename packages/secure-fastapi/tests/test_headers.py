@@ -1,0 +1,278 @@
+"""Per-route rules (SecureHeaders): FastAPI dependencies at app, router and route level."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, WebSocket
+from fastapi.testclient import TestClient
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount, Route
+
+from secure import Secure
+from secure.headers import ContentSecurityPolicy
+from secure_fastapi import SecureHeaders, SecureMiddleware
+
+BALANCED = Secure.with_default_headers().header_items()
+BALANCED_CSP = dict(BALANCED)["Content-Security-Policy"]
+Check = Callable[..., None]
+ParseCSP = Callable[[str], dict[str, list[str]]]
+
+
+def xfo(value: str) -> SecureHeaders:
+    return SecureHeaders(headers={"X-Frame-Options": value})
+
+
+# -- precedence ------------------------------------------------------------------------------
+
+
+def precedence_app() -> FastAPI:
+    app = FastAPI(dependencies=[Depends(xfo("APP"))])
+    router = APIRouter(dependencies=[Depends(xfo("ROUTER"))])
+
+    @app.get("/app")
+    def app_level() -> dict[str, str]:
+        return {}
+
+    @router.get("/router")
+    def router_level() -> dict[str, str]:
+        return {}
+
+    @router.get("/route", dependencies=[Depends(xfo("ROUTE"))])
+    def route_level() -> dict[str, str]:
+        return {}
+
+    @router.get("/param", dependencies=[Depends(xfo("ROUTE"))])
+    def param_level(_: None = Depends(xfo("PARAM"))) -> dict[str, str]:
+        return {}
+
+    @router.get("/error", dependencies=[Depends(xfo("ROUTE"))])
+    def error() -> None:
+        raise HTTPException(status_code=409)
+
+    @router.get("/invalid", dependencies=[Depends(xfo("ROUTE"))])
+    def invalid(count: int) -> dict[str, int]:
+        return {"count": count}
+
+    @router.get("/crash", dependencies=[Depends(xfo("ROUTE"))])
+    def crash() -> None:
+        raise RuntimeError("crash")
+
+    included = APIRouter()
+
+    @included.get("/include")
+    def include_level() -> dict[str, str]:
+        return {}
+
+    app.include_router(router)
+    app.include_router(included, dependencies=[Depends(xfo("INCLUDE"))])
+    app.add_middleware(SecureMiddleware)
+    return app
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "expected"),
+    [
+        ("/app", 200, "APP"),
+        ("/router", 200, "ROUTER"),
+        ("/route", 200, "ROUTE"),
+        ("/param", 200, "PARAM"),
+        ("/include", 200, "INCLUDE"),
+        # The route's choice holds for its error responses too.
+        ("/error", 409, "ROUTE"),
+        ("/invalid", 422, "ROUTE"),
+        ("/crash", 500, "ROUTE"),
+        # No route ran: the app-wide value.
+        ("/nowhere", 404, "SAMEORIGIN"),
+    ],
+)
+def test_most_specific_rule_wins(path: str, status: int, expected: str, check: Check) -> None:
+    response = TestClient(precedence_app(), raise_server_exceptions=False).get(path)
+    assert response.status_code == status
+    check(response, {**dict(BALANCED), "X-Frame-Options": expected})
+
+
+def test_rules_at_different_levels_compose(check: Check, parse_csp: ParseCSP) -> None:
+    images = SecureHeaders(csp_sources={"img-src": ["https://img.example"]})
+    app = FastAPI(dependencies=[Depends(images)])
+
+    @app.get("/", dependencies=[Depends(SecureHeaders(exempt=["X-Frame-Options"]))])
+    def index() -> dict[str, str]:
+        return {}
+
+    app.add_middleware(SecureMiddleware)
+    response = TestClient(app).get("/")
+    policy = parse_csp(response.headers["content-security-policy"])
+    assert policy["img-src"] == ["'self'", "data:", "https://img.example"]
+    check(response, [h for h in BALANCED if h[0] not in ("Content-Security-Policy",)][:-1])
+    assert "x-frame-options" not in response.headers
+
+
+def test_route_choice_is_not_overwritten_by_the_app_headers_handling(check: Check) -> None:
+    app = FastAPI()
+
+    @app.get("/", dependencies=[Depends(xfo("DENY"))])
+    def index() -> Response:
+        # Even a value the route sets itself loses to the route's rule, not the reverse.
+        return PlainTextResponse("ok", headers={"X-Frame-Options": "SAMEORIGIN"})
+
+    app.add_middleware(SecureMiddleware)
+    check(TestClient(app).get("/"), {"X-Frame-Options": "DENY"})
+
+
+# -- what a rule can do -------------------------------------------------------------------
+
+
+def one_route(rule: SecureHeaders, **options: Any) -> TestClient:
+    app = FastAPI()
+
+    @app.get("/", dependencies=[Depends(rule)])
+    def index() -> Response:
+        response = PlainTextResponse("ok")
+        response.set_cookie("session", "1")
+        return response
+
+    app.add_middleware(SecureMiddleware, **options)
+    return TestClient(app)
+
+
+def test_exempt_a_route(check: Check) -> None:
+    response = one_route(SecureHeaders(exempt=True)).get("/")
+    check(response, absent=[name for name, _ in BALANCED])
+    assert response.headers["set-cookie"].startswith("session=1")
+    assert response.text == "ok"
+
+
+def test_exempt_then_set(check: Check) -> None:
+    response = one_route(SecureHeaders(exempt=True, headers={"X-Frame-Options": "DENY"})).get("/")
+    check(response, {"X-Frame-Options": "DENY"}, absent=["content-security-policy"])
+    assert sum(1 for name, _ in response.headers.raw if name.startswith(b"x-")) == 1
+
+
+def test_remove_and_add_headers(check: Check) -> None:
+    rule = SecureHeaders(headers={"Server": None, "X-Robots-Tag": "noindex"})
+    response = one_route(rule).get("/")
+    check(response, [*[h for h in BALANCED if h[0] != "Server"], ("X-Robots-Tag", "noindex")])
+    assert "server" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "csp",
+    [
+        ContentSecurityPolicy().default_src("'none'").img_src("'self'"),
+        "default-src 'none'; img-src 'self'",
+    ],
+)
+def test_replace_the_csp(csp: ContentSecurityPolicy | str, check: Check) -> None:
+    response = one_route(SecureHeaders(csp=csp)).get("/")
+    check(response, {"Content-Security-Policy": "default-src 'none'; img-src 'self'"})
+
+
+def test_a_builder_is_copied_when_the_rule_is_made(check: Check) -> None:
+    csp = ContentSecurityPolicy().default_src("'none'")
+    rule = SecureHeaders(csp=csp)
+    csp.default_src("'self'", "https:")
+    check(one_route(rule).get("/"), {"Content-Security-Policy": "default-src 'none'"})
+
+
+def test_rule_on_app_without_csp_fails_loudly_with_headers_on_the_500(check: Check) -> None:
+    client = one_route(
+        SecureHeaders(csp_sources={"img-src": ["https://img.example"]}),
+        secure={"preset": "balanced", "csp": False},
+    )
+    with pytest.raises(ValueError, match="no CSP"):
+        client.get("/")
+    response = TestClient(client.app, raise_server_exceptions=False).get("/")
+    assert response.status_code == 500
+    check(response, [h for h in BALANCED if h[0] != "Content-Security-Policy"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"headers": {"Bad Name": "x"}}, ValueError, "Bad Name"),
+        ({"headers": {"X-Test": "a\r\nb"}}, ValueError, "X-Test"),
+        ({"csp_sources": {"script-src": ["'self'; img-src *"]}}, ValueError, "script-src"),
+        ({"csp": "default-src 'self'\n"}, ValueError, "Content-Security-Policy"),
+        ({"exempt": "X-Frame-Options"}, TypeError, "wrap it"),
+        ({"exempt": True, "csp_sources": {"img-src": ["x.example"]}}, ValueError, "exempt=True"),
+    ],
+)
+def test_bad_rules_fail_when_made(kwargs: dict[str, object], error: type, match: str) -> None:
+    with pytest.raises(error, match=match):
+        SecureHeaders(**kwargs)  # type: ignore[arg-type]
+
+
+def test_rules_are_compiled_once_per_combination() -> None:
+    rule = SecureHeaders(headers={"X-Frame-Options": "DENY"})
+
+    async def index(request: Request) -> Response:
+        rule(request)
+        return PlainTextResponse("ok")
+
+    app = Starlette(routes=[Route("/", index)])
+    middleware = SecureMiddleware(app)
+    client = TestClient(middleware)
+    first = client.get("/").headers["x-frame-options"]
+    second = client.get("/").headers["x-frame-options"]
+    assert first == second == "DENY"
+    assert list(middleware._variants) == [(rule,)]
+
+
+def test_repr() -> None:
+    assert repr(SecureHeaders(exempt=True)) == "SecureHeaders(exempt=True)"
+    assert (
+        repr(SecureHeaders(headers={"Server": None})) == "SecureHeaders(headers={'Server': None})"
+    )
+
+
+# -- websockets and plain Starlette -----------------------------------------------------------
+
+
+def test_app_level_rule_on_a_websocket_route() -> None:
+    app = FastAPI(dependencies=[Depends(xfo("DENY"))])
+
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("hi")
+        await websocket.close()
+
+    app.add_middleware(SecureMiddleware)
+    with TestClient(app).websocket_connect("/ws") as websocket:
+        assert websocket.receive_text() == "hi"
+
+
+def test_starlette_endpoint_records_a_rule(check: Check) -> None:
+    embed = SecureHeaders(exempt=["X-Frame-Options"])
+
+    async def widget(request: Request) -> Response:
+        embed(request)
+        return PlainTextResponse("widget")
+
+    app = Starlette(
+        routes=[Route("/widget", widget)],
+        middleware=[Middleware(SecureMiddleware)],
+    )
+    response = TestClient(app).get("/widget")
+    check(response, [h for h in BALANCED if h[0] != "X-Frame-Options"])
+    assert "x-frame-options" not in response.headers
+
+
+def test_starlette_wrap_a_mount(check: Check) -> None:
+    sub = Starlette(routes=[Route("/", lambda request: PlainTextResponse("sub"))])
+    app = Starlette(
+        routes=[
+            Mount("/open", app=SecureHeaders(exempt=True).wrap(sub)),
+            Mount("/normal", app=sub),
+        ],
+        middleware=[Middleware(SecureMiddleware)],
+    )
+    client = TestClient(app)
+    check(client.get("/open/"), absent=[name for name, _ in BALANCED])
+    check(client.get("/normal/"), BALANCED)
