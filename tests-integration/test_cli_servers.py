@@ -1,4 +1,5 @@
-"""``secure show`` output fed to the real servers: nginx, Apache httpd and Caddy.
+"""``secure show`` output fed to the real tools: nginx, Apache httpd, Caddy, and the
+Netlify and Vercel configuration parsers.
 
 Each test starts the server on 127.0.0.1 with the generated snippet, in front of a
 small upstream application that sends its *own* values for the same headers, and
@@ -6,7 +7,10 @@ reads the headers back: every configured header must arrive exactly once, with t
 configured value, on proxied responses, the server's own pages and error pages.
 
 The servers come from Debian (``apt-get install -y nginx apache2 caddy``); a test
-whose server is not installed is skipped with the reason.
+whose server is not installed is skipped with the reason. The Netlify ``_headers`` and
+``vercel.json`` outputs go through the platforms' own parsers from npm
+(``@netlify/headers-parser``, ``@vercel/routing-utils``), installed into a temporary
+directory when Node.js and npm are available.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -25,6 +30,7 @@ import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -338,3 +344,99 @@ http://127.0.0.1:{port} {{
                 if _configures_server(config):
                     # "-Server" deletes the field: neither Caddy's nor the upstream's is sent.
                     assert _server_values(items) == []
+
+
+# -- Netlify and Vercel: the platforms' own parsers -------------------------------------------
+
+NPM_PACKAGES = ["@netlify/headers-parser@10.1.1", "@vercel/routing-utils@6.6.0"]
+
+# Netlify's build parses _headers with @netlify/headers-parser; Vercel validates the
+# "headers" of vercel.json with the JSON schema in @vercel/routing-utils and compiles
+# each rule's source with getTransformedRoutes.
+PARSE_JS = """
+import { parseAllHeaders } from "@netlify/headers-parser";
+import routing from "@vercel/routing-utils";
+import Ajv from "ajv";
+import { readFileSync } from "node:fs";
+
+const [kind, file] = process.argv.slice(2);
+if (kind === "netlify") {
+  const { headers, errors } = await parseAllHeaders({
+    headersFiles: [file], configHeaders: [], minimal: false,
+  });
+  console.log(JSON.stringify({
+    rules: headers.map((h) => ({ for: h.for, values: h.values })),
+    errors: errors.map(String),
+  }));
+} else {
+  const config = JSON.parse(readFileSync(file, "utf8"));
+  const validate = new Ajv({ allErrors: true }).compile(routing.headersSchema);
+  const valid = validate(config.headers);
+  const result = routing.getTransformedRoutes({ headers: config.headers });
+  console.log(JSON.stringify({
+    errors: valid ? [] : validate.errors.map((e) => `${e.dataPath ?? e.instancePath} ${e.message}`),
+    routes: result.routes,
+    error: result.error,
+  }));
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def npm_parsers(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("Node.js and npm are needed for the Netlify and Vercel parsers")
+    where = tmp_path_factory.mktemp("npm")
+    (where / "package.json").write_text('{"name": "secure-format-check", "private": true}')
+    install = subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--ignore-scripts", *NPM_PACKAGES],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if install.returncode != 0:
+        pytest.skip(f"npm install {' '.join(NPM_PACKAGES)} failed:\n{install.stderr[-2000:]}")
+    (where / "parse.mjs").write_text(PARSE_JS)
+    return where
+
+
+def _parse_with_node(where: Path, kind: str, text: str) -> dict[str, Any]:
+    file = where / ("_headers" if kind == "netlify" else "vercel.json")
+    file.write_text(text)
+    result = subprocess.run(
+        ["node", str(where / "parse.mjs"), kind, str(file)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    parsed: dict[str, Any] = json.loads(result.stdout)
+    return parsed
+
+
+def _without_server(config: dict[str, object]) -> dict[str, str]:
+    return {n: v for n, v in _expected(config) if n.lower() != "server"}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_netlify_headers_parser(case: str, tmp_path: Path, npm_parsers: Path) -> None:
+    config = _config(case)
+    parsed = _parse_with_node(npm_parsers, "netlify", _snippet("netlify", config, tmp_path))
+    assert parsed["errors"] == []
+    assert parsed["rules"] == [{"for": "/*", "values": _without_server(config)}]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_vercel_routing_utils(case: str, tmp_path: Path, npm_parsers: Path) -> None:
+    config = _config(case)
+    parsed = _parse_with_node(npm_parsers, "vercel", _snippet("vercel", config, tmp_path))
+    assert parsed["errors"] == []
+    assert parsed["error"] is None
+    (route,) = parsed["routes"]
+    assert route["headers"] == _without_server(config)
+    # The rule's source covers every path of the site.
+    for path in ["/", "/index.html", "/a/b/c.js"]:
+        assert re.fullmatch(route["src"], path), path
