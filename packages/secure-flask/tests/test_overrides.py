@@ -10,7 +10,7 @@ from flask.views import MethodView, View
 from werkzeug.test import TestResponse
 
 from secure.headers import ContentSecurityPolicy
-from secure_flask import Secure, exempt, override
+from secure_flask import Secure, allow_http, exempt, override
 
 CheckHeaders = Callable[[TestResponse, Mapping[str, "str | None"]], None]
 
@@ -322,3 +322,61 @@ def test_rule_that_does_not_fit_the_app_fails_at_init_app(app: Flask) -> None:
     app.config["SECURE_HEADERS"] = {"csp": False}
     with pytest.raises(ValueError, match=r"view 'cdn': Content-Security-Policy"):
         Secure(app)
+
+
+# -- allow_http -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("form", ["bare", "called"])
+def test_allow_http_skips_the_redirect_for_one_view(
+    app: Flask, check: CheckHeaders, balanced: Mapping[str, str], form: str
+) -> None:
+    def healthz() -> str:
+        return "ok"
+
+    app.add_url_rule(
+        "/healthz", view_func=allow_http(healthz) if form == "bare" else allow_http()(healthz)
+    )
+    Secure(app, force_https=True)
+    client = app.test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    check(response, balanced)  # still gets the headers
+    assert client.get("/").status_code == 307
+
+
+def test_allow_http_on_a_blueprint(app: Flask) -> None:
+    probes = allow_http(Blueprint("probes", __name__, url_prefix="/probes"))
+    probes.add_url_rule("/live", "live", lambda: "ok")
+    app.register_blueprint(probes)
+    app.config["SECURE_FORCE_HTTPS"] = True
+    Secure(app)
+    client = app.test_client()
+    assert client.get("/probes/live").status_code == 200
+    assert client.get("/probes/missing").status_code == 307
+
+
+def test_allow_http_for_a_view_added_after_init_app(app: Flask) -> None:
+    Secure(app, force_https=True)
+
+    @app.get("/late")
+    @allow_http
+    def late() -> str:
+        return "late"
+
+    assert app.test_client().get("/late").status_code == 200
+
+
+def test_init_app_again_with_a_rule_that_does_not_fit_keeps_the_old_config(
+    app: Flask, check: CheckHeaders, balanced: Mapping[str, str]
+) -> None:
+    @app.get("/cdn")
+    @override(csp_sources={"script-src": ["https://cdn.test"]})
+    def cdn() -> str:
+        return "cdn"
+
+    ext = Secure(app)
+    app.config["SECURE_HEADERS"] = {"csp": False}
+    with pytest.raises(ValueError, match="view 'cdn'"):
+        ext.init_app(app)
+    check(app.test_client().get("/"), balanced)

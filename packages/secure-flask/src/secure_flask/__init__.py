@@ -10,6 +10,6 @@
 """
 
 from secure_flask._extension import Secure, csp_nonce
-from secure_flask._overrides import exempt, override
+from secure_flask._overrides import allow_http, exempt, override
 
-__all__ = ["Secure", "csp_nonce", "exempt", "override"]
+__all__ = ["Secure", "allow_http", "csp_nonce", "exempt", "override"]

@@ -70,11 +70,13 @@ class Secure:
     * ``secure`` / ``SECURE_HEADERS``: a ``secure.Secure``, a ``Preset`` or preset
       name, or a configuration mapping in the shared format (default: BALANCED).
     * ``force_https`` / ``SECURE_FORCE_HTTPS``: redirect plain-HTTP requests to
-      HTTPS (307; 308 with ``force_https_permanent`` / ``SECURE_FORCE_HTTPS_PERMANENT``).
+      HTTPS (307; 308 with ``force_https_permanent`` / ``SECURE_FORCE_HTTPS_PERMANENT``),
+      except views marked ``@allow_http``.
     * ``harden_session_cookie`` / ``SECURE_HARDEN_SESSION_COOKIE``: mark Flask's
       session cookie ``Secure``, ``HttpOnly`` and ``SameSite=Lax``.
 
-    A bad value raises ``ValueError`` naming the option or config key.
+    A bad value raises ``ValueError`` (``TypeError`` for a wrong type) naming the
+    option or config key.
     """
 
     def __init__(
@@ -152,6 +154,7 @@ class _AppState:
 
     __slots__ = (
         "_endpoints",
+        "_http_ok",
         "extension",
         "force_https",
         "redirect_code",
@@ -167,35 +170,22 @@ class _AppState:
         self.configure(app, headers)
 
     def configure(self, app: Flask, headers: SecureHeaders) -> None:
-        self.secure = headers
-        self._endpoints: dict[str | None, HeaderSnapshot] = {None: headers.snapshot()}
         # Compile the views registered so far: a decorator that does not fit this
-        # app's headers fails here. Views added later are compiled on first use.
-        self._compile(app)
-
-    def _compile(self, app: Flask) -> dict[str | None, HeaderSnapshot]:
-        base = self._endpoints[None]
-        compiled: dict[str | None, HeaderSnapshot] = {None: base}
-        for endpoint in app.view_functions:
-            rules = rules_for(app, endpoint)
-            if not rules:
-                compiled[endpoint] = base
-                continue
-            try:
-                compiled[endpoint] = derive_for(self.secure, rules).snapshot()
-            except ValueError as exc:
-                raise ValueError(f"view {endpoint!r}: {exc}") from exc
-        # Swapped in whole: a concurrent request sees the old table or the new one.
-        self._endpoints = compiled
-        return compiled
+        # app's headers fails here, and leaves the previous configuration in place.
+        endpoints, http_ok = _compile(app, headers, headers.snapshot())
+        self.secure = headers
+        self._endpoints = endpoints
+        self._http_ok = http_ok
 
     def snapshot_for(self, endpoint: str | None) -> HeaderSnapshot:
         snapshot = self._endpoints.get(endpoint)
         if snapshot is None:
             # A view registered after init_app (Flask allows none after the first
-            # request): compile the table again, once.
-            compiled = self._compile(current_app)
-            snapshot = compiled.setdefault(endpoint, compiled[None])
+            # request): compile the table again, once, and swap it in whole, so a
+            # concurrent request sees the old table or the new one.
+            endpoints, self._http_ok = _compile(current_app, self.secure, self._endpoints[None])
+            snapshot = endpoints.setdefault(endpoint, endpoints[None])
+            self._endpoints = endpoints
         return snapshot
 
     # -- per request: keep these short --------------------------------------------------
@@ -219,9 +209,34 @@ class _AppState:
     def redirect_to_https(self) -> ResponseReturnValue | None:
         if not self.force_https or request.is_secure:
             return None
+        self.snapshot_for(request.endpoint)  # compiles a view added after init_app
+        if request.endpoint in self._http_ok:
+            return None
         # 307/308 keep the method and body (RFC 9110 §15.4.8, §15.4.9); 301/302 let
         # clients turn a POST into a GET.
         return redirect(request.url.replace("http://", "https://", 1), self.redirect_code)
+
+
+def _compile(
+    app: Flask, headers: SecureHeaders, base: HeaderSnapshot
+) -> tuple[dict[str | None, HeaderSnapshot], frozenset[str]]:
+    """One snapshot per endpoint (``None``: no endpoint, e.g. a 404), and the
+    endpoints marked ``@allow_http``."""
+    endpoints: dict[str | None, HeaderSnapshot] = {None: base}
+    http_ok: set[str] = set()
+    for endpoint in app.view_functions:
+        rules = rules_for(app, endpoint)
+        if any(rule.allow_http for rule in rules):
+            http_ok.add(endpoint)
+        rules = [rule for rule in rules if not rule.allow_http]
+        if not rules:
+            endpoints[endpoint] = base
+            continue
+        try:
+            endpoints[endpoint] = derive_for(headers, rules).snapshot()
+        except ValueError as exc:
+            raise ValueError(f"view {endpoint!r}: {exc}") from exc
+    return endpoints, frozenset(http_ok)
 
 
 def _apply(headers: Headers, items: list[tuple[str, str]], names: frozenset[str]) -> None:

@@ -1,4 +1,4 @@
-"""View- and blueprint-level decorators: ``override`` and ``exempt``.
+"""View- and blueprint-level decorators: ``override``, ``exempt`` and ``allow_http``.
 
 A decorator only records a rule on the view function (or blueprint) and returns it
 unchanged, so it costs nothing per request and works above or below ``@app.route``.
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from flask import Blueprint, Flask
 
-__all__ = ["exempt", "override"]
+__all__ = ["allow_http", "exempt", "override"]
 
 _Target = TypeVar("_Target", bound="Callable[..., Any] | Blueprint")
 
@@ -36,8 +36,12 @@ class _Rule:
     csp_sources: Mapping[str, Sequence[str]] | None = None
     exempt: tuple[str, ...] = ()
     exempt_all: bool = False
+    #: Not a header change: the view answers plain HTTP despite ``force_https``.
+    allow_http: bool = False
 
     def apply(self, headers: SecureHeaders) -> SecureHeaders:
+        if self.allow_http:
+            return headers
         if self.exempt_all:
             return headers.derive(exempt=headers.snapshot().names)
         return headers.derive(
@@ -117,6 +121,27 @@ def exempt(*args: Any) -> Any:
             raise TypeError(f"@exempt takes header names, got {type(name).__name__} {name!r}")
     rule = _Rule(exempt=tuple(args)) if args else _Rule(exempt_all=True)
     return lambda target: _attach(target, rule, "exempt")
+
+
+@overload
+def allow_http(target: _Target, /) -> _Target: ...
+@overload
+def allow_http() -> Callable[[_Target], _Target]: ...
+def allow_http(target: Any = None, /) -> Any:
+    """Serve a view (or a blueprint) over plain HTTP even when ``force_https`` is on.
+
+    For a load balancer's health check that cannot speak HTTPS::
+
+        @app.get("/healthz")
+        @allow_http
+        def healthz(): ...
+
+    The security headers are still sent.
+    """
+    rule = _Rule(allow_http=True)
+    if target is None:
+        return lambda target: _attach(target, rule, "allow_http")
+    return _attach(target, rule, "allow_http")
 
 
 def rules_for(app: Flask, endpoint: str) -> list[_Rule]:
