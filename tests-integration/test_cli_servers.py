@@ -175,6 +175,17 @@ def _assert_exactly_once(
 CASES = [*PRESETS, "tricky"]
 
 
+def _check(base: str, config: dict[str, object], tmp_path: Path) -> dict[str, Any]:
+    """``secure check`` of a server configured by ``secure show``, as a JSON report."""
+    path = tmp_path / "expected.json"
+    path.write_text(json.dumps(config))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["check", base + "/", "--config", str(path), "--format", "json"]) == 0
+    report: dict[str, Any] = json.loads(out.getvalue())
+    return report
+
+
 # -- nginx --------------------------------------------------------------------------------
 
 
@@ -234,6 +245,12 @@ http {{
                 if _configures_server(config):
                     # server_tokens off: the product name only, never the version.
                     assert _server_values(items) == ["nginx"]
+            # The round trip: check finds what show configured (nginx keeps "Server: nginx").
+            report = _check(base, config, tmp_path)
+            assert report["missing"] == []
+            assert [d["header"] for d in report["different"]] == (
+                ["Server"] if _configures_server(config) else []
+            )
 
 
 # -- Apache httpd -------------------------------------------------------------------------
@@ -344,6 +361,9 @@ http://127.0.0.1:{port} {{
                 if _configures_server(config):
                     # "-Server" deletes the field: neither Caddy's nor the upstream's is sent.
                     assert _server_values(items) == []
+            report = _check(base, config, tmp_path)
+            assert report["missing"] == []
+            assert report["different"] == []
 
 
 # -- Netlify and Vercel: the platforms' own parsers -------------------------------------------

@@ -209,10 +209,11 @@ def fetch(url: str, *, timeout: float = 10.0, user_agent: str = "secure-check") 
         return head
     try:
         return _request(url, "GET", timeout, user_agent)
-    except urllib.error.URLError as exc:
-        raise FetchError(f"cannot fetch {url}: {exc.reason}") from None
-    except (OSError, ValueError) as exc:
-        raise FetchError(f"cannot fetch {url}: {exc}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        if head is not None:
+            return head  # the GET failed too: report what HEAD got
+        reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        raise FetchError(f"cannot fetch {url}: {reason}") from None
 
 
 # -- comparing and grading ------------------------------------------------------------------
