@@ -344,6 +344,23 @@ def test_nonce_slot_is_shown_as_placeholder_in_http(
 # -- errors and help ----------------------------------------------------------------------
 
 
+def test_a_header_configured_twice_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"custom": {"X-Frame-Options": "DENY"}}))
+    status, out, err = run(capsys, "show", "--config", str(path), "--format", "nginx")
+    assert (status, out) == (2, "")
+    assert "x-frame-options more than once" in err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert re.fullmatch(r"secure \S+\n", capsys.readouterr().out)
+
+
 def test_missing_config_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     status, out, err = run(capsys, "show", "--config", str(tmp_path / "nope.toml"))
     assert (status, out) == (2, "")
