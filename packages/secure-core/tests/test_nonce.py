@@ -15,9 +15,9 @@ from secure.nonce import NONCE, NONCE_BYTES, csp_hash, generate_nonce
 
 def test_nonce_is_128_bits_of_url_safe_base64() -> None:
     nonce = generate_nonce()
-    # CSP Level 3 §7.2: at least 128 bits; base64url without padding is 22 characters.
+    # CSP Level 3 §7.2: at least 128 bits; 18 bytes are 24 base64url characters.
     assert NONCE_BYTES >= 16
-    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", nonce)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{24}", nonce)
     assert len(base64.urlsafe_b64decode(nonce + "==")) == NONCE_BYTES
 
 

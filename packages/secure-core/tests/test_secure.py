@@ -20,7 +20,7 @@ from secure import (
 )
 from secure.headers._base import BaseHeader
 
-NONCE_RE = re.compile(r"'nonce-([A-Za-z0-9_-]{22})'")
+NONCE_RE = re.compile(r"'nonce-([A-Za-z0-9_-]{24})'")
 
 
 class SetHeaderResponse:

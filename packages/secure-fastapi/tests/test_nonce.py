@@ -82,7 +82,7 @@ def test_handler_dependency_state_and_header_agree(parse_csp: ParseCSP) -> None:
     body = response.json()
     assert body["dependency"] == body["state"]
     assert header_nonces(response, parse_csp) == {body["dependency"]}
-    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", body["dependency"])
+    assert re.fullmatch(r"[A-Za-z0-9_-]{24}", body["dependency"])
 
 
 def test_template_and_header_agree(parse_csp: ParseCSP) -> None:

@@ -12,7 +12,7 @@ from secure_flask import Secure, csp_nonce, exempt, override
 PAGE = '<script nonce="{{ csp_nonce() }}">go()</script><style nonce="{{ csp_nonce() }}"></style>'
 _IN_PAGE = re.compile(r'<script nonce="([^"]*)">')
 # CSP Level 3 §2.3.1 base64-value; what secure.nonce.generate_nonce() produces.
-_NONCE = re.compile(r"[A-Za-z0-9_-]{22}")
+_NONCE = re.compile(r"[A-Za-z0-9_-]{24}")
 
 
 def _header_nonces(csp: str) -> set[str]:

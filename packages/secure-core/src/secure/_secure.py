@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
@@ -38,7 +37,7 @@ from secure.headers import (
     XPermittedCrossDomainPolicies,
 )
 from secure.headers._base import BaseHeader
-from secure.nonce import _PLACEHOLDER, generate_nonce
+from secure.nonce import _PLACEHOLDER, generate_nonce, is_nonce
 
 if TYPE_CHECKING:
     import logging
@@ -47,9 +46,6 @@ if TYPE_CHECKING:
     from secure.audit import Finding
 
 __all__ = ["Secure"]
-
-# CSP Level 3 §2.3.1: base64-value = 1*( ALPHA / DIGIT / "+" / "/" / "-" / "_" )*2( "=" )
-_NONCE_VALUE: Final = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 
 # Keyword -> the header it renders; the order is the order of ``header_items()``.
 _SLOTS: Final = (
@@ -104,7 +100,7 @@ def _render(header: BaseHeader) -> _Entry:
 
 
 def _check_nonce(nonce: str) -> str:
-    if not isinstance(nonce, str) or _NONCE_VALUE.fullmatch(nonce) is None:
+    if not is_nonce(nonce):
         raise ValueError(
             f"Content-Security-Policy: invalid nonce {nonce!r}; a nonce is a base64 value "
             "(CSP Level 3 §2.3.1), e.g. from secure.nonce.generate_nonce()"

@@ -7,16 +7,11 @@ already chose the request's nonce.
 
 from __future__ import annotations
 
-import base64
-import os
-import re
-import secrets
-from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Final, TypeAlias, Union
 
 from secure._snapshot import HeaderSnapshot
-from secure.nonce import _PLACEHOLDER
+from secure.nonce import _PLACEHOLDER, _refill, _take, is_nonce
 
 if TYPE_CHECKING:
     from secure._presets import Preset
@@ -33,39 +28,10 @@ SecureArg: TypeAlias = Union["Secure", HeaderSnapshot, "Preset", str, Mapping[st
 NONCE_KEY: Final = "secure.csp_nonce"
 STATE_KEY: Final = "csp_nonce"
 
-# CSP Level 3 §2.3.1: base64-value = 1*( ALPHA / DIGIT / "+" / "/" / "-" / "_" )*2( "=" )
-_NONCE_VALUE: Final = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
-
-
-# Per-request nonces come from a pool filled in batches: one `secrets` call (one getrandom
-# syscall) per batch instead of one per request. Each nonce is 18 fresh random bytes
-# (144 bits; CSP Level 3 "nonce-source" asks for at least 128 bits from a CSPRNG, unique
-# each time a policy is sent) and is never handed out twice; 18 is a
-# multiple of 3, so a whole batch base64-encodes in one call and slices into 24-character
-# url-safe nonces. deque.popleft() and .extend() are thread-safe.
-_NONCE_BYTES: Final = 18
-_NONCE_CHARS: Final = _NONCE_BYTES // 3 * 4
-_BATCH: Final = 64
-_pool: deque[str] = deque()
-
-
-#: Take a pooled nonce; raises IndexError when the pool is empty: then call ``refill``.
-#: (Inlined by the middleware instead of a helper function: it runs on every request.)
-take_nonce: Final = _pool.popleft
-
-
-def refill() -> str:
-    """Fill the pool with a new batch and return one more fresh nonce."""
-    text = base64.urlsafe_b64encode(secrets.token_bytes(_NONCE_BYTES * _BATCH)).decode("ascii")
-    nonces = [text[i : i + _NONCE_CHARS] for i in range(0, len(text), _NONCE_CHARS)]
-    _pool.extend(nonces[1:])
-    return nonces[0]
-
-
-# A forked worker (gunicorn --preload, multiprocessing) must never hand out the nonces
-# its parent still holds: each process draws its own.
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_pool.clear)
+# The request's nonce comes from the shared pool in secure.nonce (inlined by the
+# middleware: ``try: take_nonce() except IndexError: refill()``).
+take_nonce: Final = _take
+refill: Final = _refill
 
 
 def resolve_snapshot(secure: SecureArg) -> HeaderSnapshot:
@@ -121,8 +87,8 @@ def split_templates(snapshot: HeaderSnapshot) -> tuple[list[tuple[str, str]], li
 
 def inherited_nonce(value: object, where: str) -> str:
     """A nonce an outer layer stored for this request, checked before it reaches a header."""
-    if isinstance(value, str) and _NONCE_VALUE.fullmatch(value) is not None:
-        return value
+    if is_nonce(value):
+        return value  # type: ignore[return-value]
     raise ValueError(
         f"Content-Security-Policy: {where} holds {value!r}, which is not a nonce "
         "(a base64 value, CSP Level 3 §2.3.1); only the Secure middleware should set it"
