@@ -19,8 +19,8 @@ is documented in ``docs/configuration.md``.
 
 from __future__ import annotations
 
+import importlib
 import json
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, TypedDict
@@ -372,13 +372,14 @@ def read_config_file(path: str | Path) -> dict[str, object]:
         except json.JSONDecodeError as exc:
             raise ValueError(f"secure config: {file}: invalid JSON: {exc}") from None
     elif file.suffix.lower() == ".toml":
-        if sys.version_info < (3, 11):
+        try:
+            # Imported by name: tomllib is new in Python 3.11 and we support 3.10.
+            tomllib = importlib.import_module("tomllib")
+        except ModuleNotFoundError:
             raise ValueError(
                 f"secure config: {file}: reading TOML needs Python 3.11+ (tomllib); "
                 "use a JSON file on Python 3.10"
-            )
-        import tomllib
-
+            ) from None
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
