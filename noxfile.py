@@ -122,6 +122,7 @@ def fastapi(session: nox.Session, release: str) -> None:
         "packages/secure-fastapi",
         *FASTAPI[release],
         "httpx",
+        "httpx2",
         "jinja2",
         "python-multipart",
         *TEST_DEPS,
@@ -136,7 +137,7 @@ SHINY = {"oldest": "shiny==1.0.*", "newest": "shiny"}
 @nox.parametrize("release", list(SHINY))
 def shiny(session: nox.Session, release: str) -> None:
     """secure-shiny against the oldest supported and newest Shiny."""
-    session.install(*CORE, "-e", "packages/secure-shiny", SHINY[release], "httpx", *TEST_DEPS)
+    session.install(*CORE, "-e", "packages/secure-shiny", SHINY[release], "httpx", "httpx2", *TEST_DEPS)
     session.run("pytest", "packages/secure-shiny/tests", *session.posargs)
 
 
