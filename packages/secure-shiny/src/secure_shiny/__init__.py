@@ -1,1 +1,26 @@
-"""secure_shiny."""
+"""Security headers for Shiny for Python apps, built on ``secure``.
+
+Wrap the app; the HTTP responses get the Shiny preset (a strict policy under which Shiny
+still loads, connects its websocket and updates outputs), the websocket is untouched::
+
+    from shiny import App
+    from secure_shiny import secure_app
+
+    app = secure_app(App(app_ui, server))
+"""
+
+from __future__ import annotations
+
+from secure_shiny._app import SHINY, ShinySecureArg, csp_nonce, secure_app
+from secure_shiny._preset import shiny_inline_sources, shiny_preset
+
+__all__ = [
+    "SHINY",
+    "ShinySecureArg",
+    "csp_nonce",
+    "secure_app",
+    "shiny_inline_sources",
+    "shiny_preset",
+]
+
+__version__ = "1.0.0"
