@@ -10,7 +10,7 @@ import secure
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from werkzeug.test import TestResponse
+    from werkzeug.wrappers import Response
 
 #: SPEC §3: what BALANCED (nothing configured) sends.
 _BALANCED_CSP = (
@@ -31,7 +31,7 @@ _BALANCED: Mapping[str, str] = {
 }
 
 
-def check_headers(response: TestResponse, expected: Mapping[str, str | None]) -> None:
+def check_headers(response: Response, expected: Mapping[str, str | None]) -> None:
     """Each expected header is sent exactly once with that value; ``None``: not sent."""
     for name, value in expected.items():
         sent = response.headers.getlist(name)
@@ -42,7 +42,7 @@ def check_headers(response: TestResponse, expected: Mapping[str, str | None]) ->
 
 
 @pytest.fixture
-def check() -> Callable[[TestResponse, Mapping[str, str | None]], None]:
+def check() -> Callable[[Response, Mapping[str, str | None]], None]:
     """The shared assertion: ``check(response, {name: value or None})``."""
     return check_headers
 

@@ -165,3 +165,25 @@ def test_csp_nonce_needs_the_extension() -> None:
     app.config["PROPAGATE_EXCEPTIONS"] = True
     with pytest.raises(RuntimeError, match=r"not initialised on app"):
         app.test_client().get("/")
+
+
+def test_a_nonce_planted_in_the_environ_must_be_a_nonce(nonce_app: Flask) -> None:
+    @nonce_app.before_request
+    def plant() -> None:
+        request.environ["secure.csp_nonce"] = "x'; script-src *"
+
+    nonce_app.config["PROPAGATE_EXCEPTIONS"] = True
+    with pytest.raises(ValueError, match="which is not a nonce"):
+        nonce_app.test_client().get("/plain")
+
+
+def test_the_core_wsgi_middleware_and_the_extension_agree(nonce_app: Flask) -> None:
+    from secure.middleware import SecureWSGIMiddleware
+
+    nonce_app.wsgi_app = SecureWSGIMiddleware(  # type: ignore[method-assign]
+        nonce_app.wsgi_app, secure={"nonce": True}
+    )
+    response = nonce_app.test_client().get("/")
+    nonce = _page_nonce(response.text)
+    for csp in response.headers.getlist("Content-Security-Policy"):
+        assert _header_nonces(csp) == {nonce}

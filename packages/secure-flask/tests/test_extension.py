@@ -4,7 +4,7 @@ import http.client
 import io
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import (
@@ -19,7 +19,7 @@ from flask import (
 )
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import make_server
-from werkzeug.test import TestResponse
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 import secure
 from secure_flask import Secure, override
@@ -27,7 +27,7 @@ from secure_flask import Secure, override
 if TYPE_CHECKING:
     from pathlib import Path
 
-CheckHeaders = Callable[[TestResponse, Mapping[str, "str | None"]], None]
+CheckHeaders = Callable[[WerkzeugResponse, Mapping[str, "str | None"]], None]
 
 # -- every kind of response ------------------------------------------------------------
 
@@ -415,7 +415,7 @@ def test_https_redirect(
     balanced: Mapping[str, str],
     app: Flask,
     check: CheckHeaders,
-    options: Mapping[str, bool],
+    options: Mapping[str, Any],
     config: Mapping[str, bool],
     status: int,
 ) -> None:
@@ -454,7 +454,7 @@ def test_untrusted_forwarded_proto_is_ignored_without_proxy_fix(app: Flask) -> N
 # -- session cookie ---------------------------------------------------------------------
 
 
-def _session_cookie(app: Flask, **options: bool) -> str:
+def _session_cookie(app: Flask, **options: Any) -> str:
     app.secret_key = "test"
 
     @app.get("/login")

@@ -8,7 +8,7 @@ from flask import current_app, g, has_request_context, redirect, request
 from werkzeug.datastructures import Headers
 
 from secure import Secure as SecureHeaders
-from secure.nonce import generate_nonce
+from secure.nonce import generate_nonce, is_nonce
 from secure_flask._overrides import derive_for, rules_for
 
 if TYPE_CHECKING:
@@ -200,6 +200,8 @@ class _AppState:
             nonce = environ.get(NONCE_ENVIRON_KEY)
             if nonce is None:
                 nonce = environ[NONCE_ENVIRON_KEY] = generate_nonce()
+            else:
+                _check_nonce(nonce)
             items = snapshot.str_items(nonce)
         else:
             items = snapshot.str_items()
@@ -291,5 +293,17 @@ def csp_nonce() -> str:
         if not _state(current_app).snapshot_for(request.endpoint).needs_nonce:
             return ""
         nonce = environ[NONCE_ENVIRON_KEY] = generate_nonce()
+    else:
+        _check_nonce(nonce)
     g.csp_nonce = nonce
     return nonce
+
+
+def _check_nonce(value: object) -> None:
+    # The value goes into the CSP header: anything another layer stored under our
+    # environ key must be a CSP base64-value (CSP Level 3 §2.3.1), never a ";".
+    if not is_nonce(value):
+        raise ValueError(
+            f"Content-Security-Policy: request.environ[{NONCE_ENVIRON_KEY!r}] holds "
+            f"{value!r}, which is not a nonce; read it with csp_nonce(), never assign it"
+        )
