@@ -240,13 +240,13 @@ class DocsPolicy:
         )
 
 
-def find_docs_page(app: object, endpoint: object) -> DocsPage | None:
-    """Which of FastAPI's documentation pages ``endpoint`` serves in ``app``, if any."""
+def find_docs_pages(app: object) -> list[tuple[object, DocsPage]]:
+    """The endpoints of FastAPI's own documentation routes in ``app``, with their page."""
     import sys
 
     fastapi = sys.modules.get("fastapi")
     if fastapi is None or not isinstance(app, fastapi.FastAPI) or not app.openapi_url:
-        return None
+        return []
     from fastapi.routing import APIRoute
     from starlette.routing import Route
 
@@ -256,12 +256,9 @@ def find_docs_page(app: object, endpoint: object) -> DocsPage | None:
         app.swagger_ui_oauth2_redirect_url if app.docs_url else None: "oauth2-redirect",
     }
     pages.pop(None, None)
-    for route in app.routes:
-        # FastAPI adds its documentation routes with add_route(): plain Starlette routes.
-        if (
-            isinstance(route, Route)
-            and not isinstance(route, APIRoute)
-            and route.endpoint is endpoint
-        ):
-            return pages.get(route.path)
-    return None
+    # FastAPI adds its documentation routes with add_route(): plain Starlette routes.
+    return [
+        (route.endpoint, pages[route.path])
+        for route in app.routes
+        if isinstance(route, Route) and not isinstance(route, APIRoute) and route.path in pages
+    ]

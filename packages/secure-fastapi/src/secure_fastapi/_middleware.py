@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Final
 
@@ -11,7 +12,8 @@ from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.requests import Request
 
 from secure import MULTI_OK, Preset, Secure
-from secure_fastapi._docs import DocsPage, DocsPolicy, find_docs_page
+from secure.nonce import generate_nonce
+from secure_fastapi._docs import DocsPage, DocsPolicy, find_docs_pages
 from secure_fastapi._headers import NONCE_KEY, RULES_KEY, STATE_KEY, SecureHeaders, ensure_nonce
 
 if TYPE_CHECKING:
@@ -29,7 +31,9 @@ APPLIED_KEY: Final = "secure_fastapi.applied"
 # Variants are compiled once per combination of rules; a cap keeps an app that makes
 # rules per request from growing the cache without bound (it then compiles each time).
 _MAX_VARIANTS: Final = 1024
-_MISSING: Final = object()
+# A nonce no header value can contain by chance, to find the nonce slots once.
+_MARK: Final = generate_nonce()
+_MARK_BYTES: Final = _MARK.encode("ascii")
 
 # CSP Level 3 §2.3.1: base64-value = 1*( ALPHA / DIGIT / "+" / "/" / "-" / "_" )*2( "=" )
 _NONCE_VALUE: Final = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
@@ -38,22 +42,33 @@ _NONCE_VALUE: Final = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 class _Compiled:
     """One configuration, ready for ``http.response.start``: what to drop, what to add."""
 
-    __slots__ = ("drop", "snapshot", "static")
+    __slots__ = ("drop", "headers", "names", "secure", "slots", "static")
 
     def __init__(self, secure: Secure, appendable: frozenset[bytes]) -> None:
-        self.snapshot = snapshot = secure.snapshot()
+        self.secure = secure
+        snapshot = secure.snapshot()
+        self.names = snapshot.asgi_names
         #: Lower-case byte names the application's headers lose (replaced, not appended).
         self.drop = snapshot.asgi_names - appendable
         #: The encoded headers; ``None`` when they carry a nonce slot.
         self.static = None if snapshot.needs_nonce else tuple(snapshot.asgi_items())
+        # With a nonce slot: the headers rendered once around a marker nonce, and the
+        # templated ones split at it, so a request copies a list and fills one value.
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.slots: tuple[tuple[int, bytes, tuple[bytes, ...]], ...] = ()
+        if self.static is None:
+            self.headers = snapshot.asgi_items(_MARK)
+            self.slots = tuple(
+                (index, name, tuple(value.split(_MARK_BYTES)))
+                for index, (name, value) in enumerate(self.headers)
+                if _MARK_BYTES in value
+            )
 
-    def items(self, scope: Scope) -> Iterable[tuple[bytes, bytes]]:
-        if self.static is not None:
-            return self.static
+    def with_nonce(self, scope: Scope) -> list[tuple[bytes, bytes]]:
         nonce = scope.get(NONCE_KEY)
         if nonce is None:  # a rule added the slot and nobody asked for the nonce yet
             nonce = ensure_nonce(scope)
-        found = scope.get("state", {}).get(STATE_KEY)
+        found = scope["state"].get(STATE_KEY)
         if found != nonce:
             raise RuntimeError(
                 'Content-Security-Policy: scope["state"]["csp_nonce"] was changed from '
@@ -61,7 +76,11 @@ class _Compiled:
                 "would carry different nonces and the browser would block the page's "
                 "scripts. Read the nonce (request.state.csp_nonce), never assign it."
             )
-        return self.snapshot.asgi_items(nonce)
+        token = nonce.encode("ascii")
+        headers = self.headers.copy()
+        for index, name, parts in self.slots:
+            headers[index] = (name, token.join(parts))
+        return headers
 
 
 class SecureMiddleware:
@@ -78,7 +97,16 @@ class SecureMiddleware:
         app.add_middleware(SecureMiddleware, secure="strict")
     """
 
-    __slots__ = ("_appendable", "_base", "_docs", "_pages", "_secure", "_variants", "app")
+    __slots__ = (
+        "_appendable",
+        "_apps",
+        "_base",
+        "_docs",
+        "_docs_endpoints",
+        "_last_app",
+        "_variants",
+        "app",
+    )
 
     def __init__(
         self,
@@ -89,8 +117,6 @@ class SecureMiddleware:
         docs: DocsPolicy | bool = True,
     ) -> None:
         self.app = app
-        # A private copy: changing the caller's object later must not change this one.
-        self._secure = Secure.coerce(secure).copy()
         if multi_ok is None:
             names: Iterable[str] = MULTI_OK
         elif isinstance(multi_ok, (str, bytes)):
@@ -101,37 +127,48 @@ class SecureMiddleware:
         else:
             names = multi_ok
         self._appendable = frozenset(name.lower().encode("latin-1") for name in names)
-        self._base = _Compiled(self._secure, self._appendable)
+        # A private copy: changing the caller's object later must not change this one.
+        self._base = _Compiled(Secure.coerce(secure).copy(), self._appendable)
         if not isinstance(docs, (bool, DocsPolicy)):
             raise TypeError(f"docs: expected True, False or a DocsPolicy, got {docs!r}")
         # The documentation pages only need their own CSP where the app sends one.
-        has_csp = b"content-security-policy" in self._base.snapshot.asgi_names
+        has_csp = b"content-security-policy" in self._base.names
         self._docs: DocsPolicy | None = (
             (DocsPolicy() if docs is True else docs or None) if has_csp else None
         )
-        self._pages: dict[object, tuple[DocsPage, FastAPI] | None] = {}
+        # FastAPI apps seen so far (scope["app"]) and their documentation endpoints.
+        self._apps: weakref.WeakSet[object] = weakref.WeakSet()
+        self._last_app: object = None
+        self._docs_endpoints: dict[object, tuple[DocsPage, FastAPI]] = {}
         self._variants: dict[object, _Compiled] = {}
 
     @property
     def secure(self) -> Secure:
         """A copy of the app-wide configuration this middleware applies."""
-        return self._secure.copy()
+        return self._base.secure.copy()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         base = self._base
-        if base.static is None:
+        static = base.static
+        if static is None:
             self._request_nonce(scope)
-        check_variants = self._docs is not None
+        drop = base.drop
+        docs = self._docs is not None
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start" and APPLIED_KEY not in scope:
-                compiled = self._select(scope) if check_variants or RULES_KEY in scope else base
-                drop = compiled.drop
-                headers = [h for h in message.get("headers", ()) if h[0].lower() not in drop]
-                headers.extend(compiled.items(scope))
+                if (
+                    static is None
+                    or RULES_KEY in scope
+                    or (docs and (scope.get("app") is not self._last_app or self._docs_endpoints))
+                ):
+                    headers = self._headers(scope, message)
+                else:  # the common case: the app-wide headers, no nonce
+                    headers = [h for h in message.get("headers", ()) if h[0].lower() not in drop]
+                    headers += static
                 scope[APPLIED_KEY] = True
                 # A new message: the application's dict and list stay as it built them.
                 message = {**message, "headers": headers}
@@ -175,10 +212,45 @@ class SecureMiddleware:
             )
         scope.setdefault("state", {})[STATE_KEY] = nonce
 
+    # -- variants: route rules and documentation pages ------------------------------------
+
+    def _headers(self, scope: Scope, message: Message) -> list[tuple[bytes, bytes]]:
+        compiled = self._select(scope)
+        drop = compiled.drop
+        headers = [h for h in message.get("headers", ()) if h[0].lower() not in drop]
+        static = compiled.static
+        headers += compiled.with_nonce(scope) if static is None else static
+        return headers
+
+    def _on_docs_page(self, scope: Scope) -> bool:
+        app = scope.get("app")
+        if app is not self._last_app:
+            self._learn(app)
+        if not self._docs_endpoints:
+            return False
+        try:
+            return scope.get("endpoint") in self._docs_endpoints
+        except TypeError:  # an unhashable endpoint object: not one of FastAPI's
+            return False
+
+    def _learn(self, app: object) -> None:
+        """Find the documentation routes of an app the first time a response comes from it."""
+        self._last_app = app
+        try:
+            if app in self._apps:
+                return
+            self._apps.add(app)
+        except TypeError:  # not weak-referenceable, so not a FastAPI app
+            return
+        for endpoint, page in find_docs_pages(app):
+            self._docs_endpoints[endpoint] = (page, app)  # type: ignore[assignment]
+
     def _select(self, scope: Scope) -> _Compiled:
         """The configuration for this response: docs page policy, then route rules."""
         rules: tuple[SecureHeaders, ...] = scope.get(RULES_KEY, ())
-        page = self._docs_page(scope) if self._docs is not None else None
+        page = None
+        if self._docs is not None and self._on_docs_page(scope):
+            page = self._docs_endpoints[scope["endpoint"]]
         if page is None and not rules:
             return self._base
         key: tuple[object, ...] = rules
@@ -186,7 +258,7 @@ class SecureMiddleware:
             key = (page[0], id(page[1]), scope.get("root_path", ""), *rules)
         compiled = self._variants.get(key)
         if compiled is None:
-            secure = self._secure
+            secure = self._base.secure
             if page is not None:
                 secure = secure.derive(csp=self._docs_csp(page, scope))
             for rule in rules:
@@ -195,22 +267,6 @@ class SecureMiddleware:
             if len(self._variants) < _MAX_VARIANTS:
                 self._variants[key] = compiled
         return compiled
-
-    def _docs_page(self, scope: Scope) -> tuple[DocsPage, FastAPI] | None:
-        endpoint = scope.get("endpoint")
-        if endpoint is None:
-            return None
-        try:
-            found = self._pages.get(endpoint, _MISSING)
-        except TypeError:  # an unhashable endpoint object: not one of FastAPI's
-            return None
-        if found is _MISSING:
-            app = scope.get("app")
-            kind = find_docs_page(app, endpoint)
-            found = (kind, app) if kind is not None else None
-            if len(self._pages) < _MAX_VARIANTS:
-                self._pages[endpoint] = found  # type: ignore[assignment]
-        return found  # type: ignore[return-value]
 
     def _docs_csp(self, page: tuple[DocsPage, FastAPI], scope: Scope) -> ContentSecurityPolicy:
         assert self._docs is not None
