@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
-import httpx
 import pytest
 
 from secure import Secure
@@ -28,7 +28,7 @@ BALANCED: list[tuple[str, str]] = Secure.with_default_headers().header_items()
 
 
 def assert_headers(
-    response: httpx.Response,
+    response: Any,
     expected: Iterable[tuple[str, str]] | Mapping[str, str] = (),
     *,
     absent: Iterable[str] = (),

@@ -38,7 +38,7 @@ PAGE = (
 )
 
 
-def header_nonces(response: httpx.Response, parse_csp: ParseCSP) -> set[str]:
+def header_nonces(response: Any, parse_csp: ParseCSP) -> set[str]:
     policy = parse_csp(response.headers["content-security-policy"])
     return {
         source[len("'nonce-") : -1]
