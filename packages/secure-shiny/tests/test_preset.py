@@ -7,7 +7,7 @@ import pytest
 from shiny import App, ui
 
 from secure import Secure, csp_hash
-from secure_shiny import shiny_inline_sources, shiny_preset
+from secure_shiny import shiny_csp, shiny_inline_sources, shiny_preset
 from secure_shiny._inline import scan_html
 
 
@@ -135,3 +135,14 @@ def test_conditional_panel_warns() -> None:
         warnings.simplefilter("error")
         secure = shiny_preset(app, unsafe_eval=True)
     assert "'unsafe-eval'" in _csp(secure)["script-src"]
+
+
+def test_shiny_csp_is_the_preset_policy() -> None:
+    csp = shiny_csp()
+    assert dict(shiny_preset().header_items())["Content-Security-Policy"] == csp.header_value
+    framed = shiny_preset().derive(
+        csp=shiny_csp().frame_ancestors("https://portal.example"),
+        headers={"X-Frame-Options": None},
+    )
+    assert _csp(framed)["frame-ancestors"] == ["https://portal.example"]
+    assert "X-Frame-Options" not in framed.headers

@@ -12,13 +12,14 @@ still loads, connects its websocket and updates outputs), the websocket is untou
 from __future__ import annotations
 
 from secure_shiny._app import SHINY, ShinySecureArg, csp_nonce, secure_app
-from secure_shiny._preset import shiny_inline_sources, shiny_preset
+from secure_shiny._preset import shiny_csp, shiny_inline_sources, shiny_preset
 
 __all__ = [
     "SHINY",
     "ShinySecureArg",
     "csp_nonce",
     "secure_app",
+    "shiny_csp",
     "shiny_inline_sources",
     "shiny_preset",
 ]

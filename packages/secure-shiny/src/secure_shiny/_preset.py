@@ -29,7 +29,7 @@ from secure import (
 )
 from secure_shiny._inline import InlineContent, scan_html
 
-__all__ = ["shiny_inline_sources", "shiny_preset"]
+__all__ = ["shiny_csp", "shiny_inline_sources", "shiny_preset"]
 
 
 @functools.cache
@@ -96,17 +96,15 @@ def _sources(page: InlineContent | None) -> dict[str, list[str]]:
     }
 
 
-def shiny_preset(
+def shiny_csp(
     app: App | None = None, *, nonce: bool = False, unsafe_eval: bool = False
-) -> Secure:
-    """The Shiny preset: a fresh ``secure.Secure`` made for Shiny apps.
+) -> ContentSecurityPolicy:
+    """The Shiny preset's Content-Security-Policy, as a builder you can change.
 
-    ``app`` adds hashes for the inline ``<script>``/``<style>`` elements of its static UI.
-    ``nonce=True`` adds a per-request nonce to ``script-src`` and ``style-src`` for your
-    own inline elements (read it with :func:`secure_shiny.csp_nonce` in a UI function).
-    ``unsafe_eval=True`` allows ``eval``, which ``ui.panel_conditional()`` needs::
+    Takes the same arguments as :func:`shiny_preset`. To let a portal frame the app::
 
-        app = secure_app(App(app_ui, server), secure=shiny_preset(nonce=True))
+        csp = shiny_csp(app).frame_ancestors("https://portal.example")
+        secure_headers = shiny_preset(app).derive(csp=csp, headers={"X-Frame-Options": None})
     """
     page = _static_page(app)
     sources = _sources(page)
@@ -123,9 +121,9 @@ def shiny_preset(
             "with new Function(); the Shiny preset blocks that and the panel never shows. "
             "Pass shiny_preset(app, unsafe_eval=True) to allow it",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    csp = (
+    return (
         ContentSecurityPolicy()
         # Nothing is allowed unless a directive below says so (CSP3 §6.1, default-src).
         .default_src("'none'")
@@ -152,8 +150,22 @@ def shiny_preset(
         .form_action("'none'")
         .frame_ancestors("'none'")
     )
+
+
+def shiny_preset(
+    app: App | None = None, *, nonce: bool = False, unsafe_eval: bool = False
+) -> Secure:
+    """The Shiny preset: a fresh ``secure.Secure`` made for Shiny apps.
+
+    ``app`` adds hashes for the inline ``<script>``/``<style>`` elements of its static UI.
+    ``nonce=True`` adds a per-request nonce to ``script-src`` and ``style-src`` for your
+    own inline elements (read it with :func:`secure_shiny.csp_nonce` in a UI function).
+    ``unsafe_eval=True`` allows ``eval``, which ``ui.panel_conditional()`` needs::
+
+        app = secure_app(App(app_ui, server), secure=shiny_preset(nonce=True))
+    """
     return Secure(
-        csp=csp,
+        csp=shiny_csp(app, nonce=nonce, unsafe_eval=unsafe_eval),
         # Every resource a Shiny page loads is same-origin, so cross-origin isolation
         # costs nothing.
         coep=CrossOriginEmbedderPolicy().require_corp(),
