@@ -186,3 +186,14 @@ def test_add_csp_sources_without_a_csp_fails() -> None:
 
     with pytest.raises(ValueError, match="no CSP"):
         add_csp_sources({"script-src": ["https://x"]})(view)
+
+
+@override_settings(SECURE_HEADERS={"cps": {}})
+def test_decorating_with_a_broken_project_configuration_defers_the_error() -> None:
+    # The middleware and `manage.py check` report SECURE_HEADERS; importing views must
+    # not crash first.
+    @override_headers({"X-Frame-Options": "DENY"})
+    def view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
+    assert view(HttpRequest()).status_code == 200

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from asgiref.sync import iscoroutinefunction
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from secure.headers import ContentSecurityPolicy
 from secure_django._apply import RESPONSE_ATTR, VIEW_ATTR, Override, Step
@@ -106,7 +107,13 @@ def _prepare(view: object, override: Override) -> Override:
     override fails at import time, not on the first request."""
     combined = override.after(getattr(view, VIEW_ATTR, None))
     if settings.configured:
-        combined.resolve(get_secure())
+        try:
+            base = get_secure()
+        except ImproperlyConfigured:
+            # SECURE_HEADERS itself is broken: the middleware refuses to start and
+            # `manage.py check` reports it (E001); importing views must not hide that.
+            return combined
+        combined.resolve(base)
     return combined
 
 
