@@ -187,3 +187,11 @@ def minimums(session: nox.Session) -> None:
         *TEST_DEPS,
     )
     session.run("pytest", "packages/secure-core/tests", "packages/secure-flask/tests")
+
+
+@nox.session(python=DEV_PYTHON)
+def bench(session: nox.Session) -> None:
+    """The benchmark suite: per-request overhead next to the floor and the peer libraries,
+    import and construction time; writes benchmarks/README.md (about 7 minutes)."""
+    _sync(session, "dev", "bench")
+    session.run("python", "benchmarks/run.py", *session.posargs)
