@@ -117,13 +117,20 @@ def _prepare(view: object, override: Override) -> Override:
     return combined
 
 
-def _tag(response: HttpResponseBase, override: Override) -> HttpResponseBase:
-    response.__dict__[RESPONSE_ATTR] = override
-    return response
+def _tag(result: Any, override: Override) -> Any:
+    """Mark a view's response for the middleware. ``result`` may be a coroutine: a
+    class-based view's ``dispatch`` returns its async handler's coroutine, and
+    ``method_decorator`` hands that to a sync wrapper."""
+    if iscoroutine(result):
+        return _tag_later(result, override)
+    result.__dict__[RESPONSE_ATTR] = override
+    return result
 
 
 async def _tag_later(pending: Awaitable[HttpResponseBase], override: Override) -> HttpResponseBase:
-    return _tag(await pending, override)
+    response = await pending
+    response.__dict__[RESPONSE_ATTR] = override
+    return response
 
 
 def _decorate_function(view: _V, override: Override) -> _V:
@@ -132,19 +139,14 @@ def _decorate_function(view: _V, override: Override) -> _V:
     if iscoroutinefunction(view):
 
         @wraps(view)
-        async def wrapper(request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        async def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
             return _tag(await view(request, *args, **kwargs), combined)
 
     else:
 
         @wraps(view)
         def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
-            response = view(request, *args, **kwargs)
-            # A sync callable returning a coroutine, e.g. View.dispatch of an async view
-            # wrapped with method_decorator.
-            if iscoroutine(response):
-                return _tag_later(response, combined)
-            return _tag(response, combined)
+            return _tag(view(request, *args, **kwargs), combined)
 
     setattr(wrapper, VIEW_ATTR, combined)
     return wrapper  # type: ignore[return-value]
@@ -161,11 +163,7 @@ def _decorate_class(view: type[Any], override: Override) -> type[Any]:
 
     @wraps(dispatch)
     def wrapped_dispatch(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        response = dispatch(self, request, *args, **kwargs)
-        # View.dispatch of an async view returns the handler's coroutine.
-        if iscoroutine(response):
-            return _tag_later(response, combined)
-        return _tag(response, combined)
+        return _tag(dispatch(self, request, *args, **kwargs), combined)
 
     setattr(wrapped_dispatch, VIEW_ATTR, combined)
     view.dispatch = wrapped_dispatch
