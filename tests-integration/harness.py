@@ -188,7 +188,7 @@ class ConsoleEntry:
 
 @dataclass(frozen=True)
 class CSPViolation:
-    """One ``securitypolicyviolation`` event (CSP Level 3 §5.3, the event's fields)."""
+    """One ``securitypolicyviolation`` event (CSP Level 3, "Violation DOM Events")."""
 
     directive: str  # effectiveDirective, e.g. "script-src-elem"
     blocked: str  # blockedURI: a URL, or "inline", "eval", "data", ...

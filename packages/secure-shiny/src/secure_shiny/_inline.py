@@ -1,8 +1,8 @@
 """Find the inline ``<script>`` and ``<style>`` elements of a rendered Shiny page.
 
-A CSP without ``'unsafe-inline'`` lets an inline element run only when its exact text
-hashes to a source in the policy (CSP Level 3 §6.7.3.3, "Does element match source list
-for type and source?"; the hash is over the UTF-8 text, §8.4). Shiny writes several such
+A CSP without ``'unsafe-inline'`` lets an inline element run only when its exact text,
+encoded as UTF-8, hashes to a source in the policy (CSP Level 3, "Does element match
+source list for type and source?"). Shiny writes several such
 elements itself, so the Shiny preset lists their hashes. This module reads them out of
 HTML that Shiny rendered, with the standard library's tokenizer.
 """
@@ -15,8 +15,8 @@ from typing import Final
 
 __all__ = ["InlineContent", "scan_html"]
 
-# HTML Living Standard §4.12.1.1 ("prepare the script element", step 8) and the
-# "JavaScript MIME type essence match" list: these types, no type, or an empty type,
+# HTML Living Standard, "prepare the script element" and "JavaScript MIME type essence
+# match": these types (ASCII case-insensitive, trimmed), no type, or an empty type,
 # make a classic script; "module" and "importmap" are executed too. Anything else
 # (application/json, text/template, ...) is a data block the browser never runs, so it
 # needs no CSP source.
@@ -58,8 +58,9 @@ class InlineContent:
 
 class _Scanner(HTMLParser):
     def __init__(self) -> None:
-        # Script and style bodies are raw text (HTML §13.1.2.1): the tokenizer hands
-        # them over unchanged, character references included, which is what is hashed.
+        # Script and style bodies are raw text (HTML, "raw text elements"): the tokenizer
+        # hands them over unchanged, character references included, as the browser
+        # hashes them.
         super().__init__(convert_charrefs=True)
         self.scripts: list[str] = []
         self.styles: list[str] = []

@@ -64,7 +64,8 @@ def _builtin_inline() -> InlineContent:
 
 
 def _hashes(texts: tuple[str, ...]) -> list[str]:
-    # HTML §4.12.1.1: an empty inline script is never run, so it needs no source.
+    # HTML, "prepare the script element": an empty inline script never runs, so it
+    # needs no source.
     return sorted({csp_hash(text) for text in texts if text})
 
 
