@@ -34,6 +34,55 @@ take_nonce: Final = _take
 refill: Final = _refill
 
 
+# Response header names applications send on almost every response, spelled as ASGI
+# (lower case) and WSGI frameworks (canonical case) send them. The merge keeps an
+# application header whose name is exactly one of these without lower-casing it: a
+# set lookup instead of a str.lower() call per header (the names a configuration
+# manages are taken out first, see ``kept_names``).
+_COMMON_NAMES: Final = (
+    "Accept-Ranges",
+    "Access-Control-Allow-Credentials",
+    "Access-Control-Allow-Origin",
+    "Access-Control-Expose-Headers",
+    "Age",
+    "Allow",
+    "Cache-Control",
+    "Connection",
+    "Content-Disposition",
+    "Content-Encoding",
+    "Content-Language",
+    "Content-Length",
+    "Content-Range",
+    "Content-Type",
+    "Date",
+    "ETag",
+    "Expires",
+    "Last-Modified",
+    "Link",
+    "Location",
+    "Pragma",
+    "Retry-After",
+    "Set-Cookie",
+    "Transfer-Encoding",
+    "Vary",
+    "WWW-Authenticate",
+)
+
+
+def kept_names(drop: frozenset[str]) -> frozenset[str]:
+    """Common application header names, in both spellings, that are not in ``drop``.
+
+    A name in the result is never one the middleware replaces, whatever its case:
+    its lower-case form is a common name and not in ``drop`` (which is lower-case).
+    """
+    return frozenset(
+        spelling
+        for name in _COMMON_NAMES
+        if name.lower() not in drop
+        for spelling in (name, name.lower())
+    )
+
+
 def resolve_snapshot(secure: SecureArg) -> HeaderSnapshot:
     """The immutable snapshot a middleware keeps for its whole life."""
     if isinstance(secure, HeaderSnapshot):

@@ -11,6 +11,7 @@ from secure.middleware._common import (
     SecureArg,
     appendable_names,
     inherited_nonce,
+    kept_names,
     nonce_replaced,
     refill,
     resolve_snapshot,
@@ -44,7 +45,7 @@ class SecureASGIMiddleware:
         app = SecureASGIMiddleware(app, secure=Secure.with_default_headers())
     """
 
-    __slots__ = ("_drop", "_headers", "_lengths", "_slots", "app", "snapshot")
+    __slots__ = ("_drop", "_headers", "_keep", "_slots", "app", "snapshot")
 
     def __init__(
         self,
@@ -59,7 +60,8 @@ class SecureASGIMiddleware:
         replaced = snapshot.names - appendable_names(multi_ok)
         # ASGI carries names as bytes; the spec asks for lower case ("Response Start").
         self._drop = frozenset(name.encode("latin-1") for name in replaced)
-        self._lengths = frozenset(map(len, self._drop))
+        # Application header names known not to be replaced: no lower() call for them.
+        self._keep = frozenset(name.encode("latin-1") for name in kept_names(replaced))
         headers, slots = split_templates(snapshot)
         self._headers = [
             (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers
@@ -73,31 +75,37 @@ class SecureASGIMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        drop = self._drop
-        # Only a name as long as a managed one can be one (lower() keeps ASCII lengths):
-        # the others skip the lower() call.
-        lengths = self._lengths
-        if not self._slots:
-            extra = self._headers
-
-            async def send_with_headers(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    headers = [
-                        h
-                        for h in message.get("headers", ())
-                        if len(h[0]) not in lengths or h[0].lower() not in drop
-                    ]
-                    headers += extra
-                    # A new message: the application's dict and list stay as it built them.
-                    message = dict(message)
-                    message["headers"] = headers
-                await send(message)
-
-            await self.app(scope, receive, send_with_headers)
+        if self._slots:
+            await self._with_nonce(scope, receive, send)
             return
 
-        # Nonce slot. The nonce is chosen before the application runs and never changes
-        # for this request, so whenever the page reads it, it matches the header.
+        # The closure holds only ``self`` and ``send``; what it needs from ``self`` is
+        # read on the one message that uses it.
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                keep = self._keep
+                drop = self._drop
+                headers = [
+                    h
+                    for h in message.get("headers", ())
+                    if h[0] in keep or h[0].lower() not in drop
+                ]
+                headers += self._headers
+                # A new message: the application's dict and list stay as it built them.
+                message = dict(message)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _with_nonce(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        """The application call for a configuration with a nonce slot.
+
+        A plain function returning the application's awaitable: the nonce path adds no
+        coroutine of its own, and the static path above keeps its frame small.
+        """
+        # The nonce is chosen before the application runs and never changes for this
+        # request, so whenever the page reads it, it matches the header.
         nonce = scope.get(NONCE_KEY)
         if nonce is None:
             try:
@@ -121,14 +129,16 @@ class SecureASGIMiddleware:
             if message["type"] == "http.response.start":
                 if state.get(STATE_KEY) != nonce:
                     raise nonce_replaced(_NONCE_WHERE, nonce, state.get(STATE_KEY))
+                keep = self._keep
+                drop = self._drop
                 headers = [
                     h
                     for h in message.get("headers", ())
-                    if len(h[0]) not in lengths or h[0].lower() not in drop
+                    if h[0] in keep or h[0].lower() not in drop
                 ]
                 headers += filled
                 message = dict(message)
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_nonce)
+        return self.app(scope, receive, send_with_nonce)

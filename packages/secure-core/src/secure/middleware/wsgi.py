@@ -9,6 +9,7 @@ from secure.middleware._common import (
     SecureArg,
     appendable_names,
     inherited_nonce,
+    kept_names,
     nonce_replaced,
     refill,
     resolve_snapshot,
@@ -39,7 +40,7 @@ class SecureWSGIMiddleware:
         app.wsgi_app = SecureWSGIMiddleware(app.wsgi_app, secure=Secure.with_default_headers())
     """
 
-    __slots__ = ("_drop", "_headers", "_lengths", "_slots", "app", "snapshot")
+    __slots__ = ("_drop", "_headers", "_keep", "_slots", "app", "snapshot")
 
     def __init__(
         self,
@@ -52,36 +53,38 @@ class SecureWSGIMiddleware:
         #: The immutable headers this middleware applies, fixed at construction.
         self.snapshot = snapshot = resolve_snapshot(secure)
         self._drop = snapshot.names - appendable_names(multi_ok)
-        self._lengths = frozenset(map(len, self._drop))
+        # Application header names known not to be replaced: no lower() call for them.
+        self._keep = kept_names(self._drop)
         self._headers, self._slots = split_templates(snapshot)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        drop = self._drop
-        # Only a name as long as a managed one can be one: the others skip lower().
-        lengths = self._lengths
-        if not self._slots:
-            extra = self._headers
+        if self._slots:
+            return self._with_nonce(environ, start_response)
 
-            def start_with_headers(
-                status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
-            ) -> Callable[[bytes], object]:
-                merged = [
-                    h for h in headers if len(h[0]) not in lengths or h[0].lower() not in drop
-                ]
-                merged += extra
-                # PEP 3333: the server's start_response decides what exc_info means (replace
-                # the headers if none were sent yet, re-raise otherwise); its write()
-                # callable is handed back unchanged.
-                if exc_info is None:
-                    return start_response(status, merged)
-                return start_response(status, merged, exc_info)
+        # The closure holds only ``self`` and ``start_response``.
+        def start_with_headers(
+            status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
+        ) -> Callable[[bytes], object]:
+            keep = self._keep
+            drop = self._drop
+            merged = [h for h in headers if h[0] in keep or h[0].lower() not in drop]
+            merged += self._headers
+            # PEP 3333: the server's start_response decides what exc_info means (replace
+            # the headers if none were sent yet, re-raise otherwise); its write()
+            # callable is handed back unchanged.
+            if exc_info is None:
+                return start_response(status, merged)
+            return start_response(status, merged, exc_info)
 
-            # The application's iterable is returned as it is: the server calls its
-            # close() exactly once (PEP 3333) and can still spot a wsgi.file_wrapper.
-            return self.app(environ, start_with_headers)
+        # The application's iterable is returned as it is: the server calls its
+        # close() exactly once (PEP 3333) and can still spot a wsgi.file_wrapper.
+        return self.app(environ, start_with_headers)
 
-        # Nonce slot. The nonce is chosen before the application runs and never changes
-        # for this request, so whenever the page reads it, it matches the header.
+    def _with_nonce(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        # The nonce is chosen before the application runs and never changes for this
+        # request, so whenever the page reads it, it matches the header.
         nonce = environ.get(NONCE_KEY)
         if nonce is None:
             try:
@@ -100,7 +103,9 @@ class SecureWSGIMiddleware:
         ) -> Callable[[bytes], object]:
             if environ.get(NONCE_KEY) != nonce:
                 raise nonce_replaced(_NONCE_WHERE, nonce, environ.get(NONCE_KEY))
-            merged = [h for h in headers if len(h[0]) not in lengths or h[0].lower() not in drop]
+            keep = self._keep
+            drop = self._drop
+            merged = [h for h in headers if h[0] in keep or h[0].lower() not in drop]
             merged += filled
             if exc_info is None:
                 return start_response(status, merged)
