@@ -130,14 +130,15 @@ def fastapi(session: nox.Session, release: str) -> None:
     session.run("pytest", "packages/secure-fastapi/tests", *session.posargs)
 
 
-SHINY = {"oldest": "shiny==1.0.*", "newest": "shiny"}
+# Shiny 1.0 builds Express apps only with the htmltools of its time.
+SHINY = {"oldest": ["shiny==1.0.*", "htmltools==0.5.*"], "newest": ["shiny"]}
 
 
 @nox.session(python=PYTHONS)
 @nox.parametrize("release", list(SHINY))
 def shiny(session: nox.Session, release: str) -> None:
     """secure-shiny against the oldest supported and newest Shiny."""
-    session.install(*CORE, "-e", "packages/secure-shiny", SHINY[release], "httpx", "httpx2", *TEST_DEPS)
+    session.install(*CORE, "-e", "packages/secure-shiny", *SHINY[release], "httpx", "httpx2", *TEST_DEPS)
     session.run("pytest", "packages/secure-shiny/tests", *session.posargs)
 
 
