@@ -138,7 +138,9 @@ SHINY = {"oldest": ["shiny==1.0.*", "htmltools==0.5.*"], "newest": ["shiny"]}
 @nox.parametrize("release", list(SHINY))
 def shiny(session: nox.Session, release: str) -> None:
     """secure-shiny against the oldest supported and newest Shiny."""
-    session.install(*CORE, "-e", "packages/secure-shiny", *SHINY[release], "httpx", "httpx2", *TEST_DEPS)
+    session.install(
+        *CORE, "-e", "packages/secure-shiny", *SHINY[release], "httpx", "httpx2", *TEST_DEPS
+    )
     session.run("pytest", "packages/secure-shiny/tests", *session.posargs)
 
 
