@@ -212,7 +212,7 @@ def test_examples_run(page: Path, tmp_path: Path) -> None:
     if not any(b.language in ("python", "py", "console") and not b.skip for b in blocks):
         pytest.skip("no runnable example on this page")
     result = subprocess.run(
-        [sys.executable, "-W", "error", __file__, str(page)],
+        [sys.executable, *_warning_options(), __file__, str(page)],
         cwd=tmp_path,
         capture_output=True,
         text=True,
