@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Final
@@ -12,7 +11,7 @@ from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.requests import Request
 
 from secure import MULTI_OK, Preset, Secure
-from secure.nonce import generate_nonce
+from secure.nonce import generate_nonce, is_nonce
 from secure_fastapi._docs import DocsPage, DocsPolicy, find_docs_pages
 from secure_fastapi._headers import NONCE_KEY, RULES_KEY, STATE_KEY, SecureHeaders, ensure_nonce
 
@@ -35,14 +34,40 @@ _MAX_VARIANTS: Final = 1024
 _MARK: Final = generate_nonce()
 _MARK_BYTES: Final = _MARK.encode("ascii")
 
-# CSP Level 3 §2.3.1: base64-value = 1*( ALPHA / DIGIT / "+" / "/" / "-" / "_" )*2( "=" )
-_NONCE_VALUE: Final = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
+# Header names applications commonly send. ASGI asks for lower-case names (ASGI HTTP
+# spec, "Response Start"), but some apps send "Content-Type": both spellings are kept.
+_COMMON_NAMES: Final = (
+    "Accept-Ranges",
+    "Access-Control-Allow-Credentials",
+    "Access-Control-Allow-Origin",
+    "Access-Control-Expose-Headers",
+    "Age",
+    "Allow",
+    "Cache-Control",
+    "Content-Disposition",
+    "Content-Encoding",
+    "Content-Language",
+    "Content-Length",
+    "Content-Range",
+    "Content-Type",
+    "Date",
+    "ETag",
+    "Expires",
+    "Last-Modified",
+    "Link",
+    "Location",
+    "Retry-After",
+    "Set-Cookie",
+    "Transfer-Encoding",
+    "Vary",
+    "WWW-Authenticate",
+)
 
 
 class _Compiled:
     """One configuration, ready for ``http.response.start``: what to drop, what to add."""
 
-    __slots__ = ("drop", "headers", "names", "secure", "slots", "static")
+    __slots__ = ("drop", "headers", "keep", "names", "secure", "slots", "static")
 
     def __init__(self, secure: Secure, appendable: frozenset[bytes]) -> None:
         self.secure = secure
@@ -50,6 +75,14 @@ class _Compiled:
         self.names = snapshot.asgi_names
         #: Lower-case byte names the application's headers lose (replaced, not appended).
         self.drop = snapshot.asgi_names - appendable
+        #: Common application header names (in lower case and as usually spelled) that
+        #: are not in ``drop``: kept without a ``lower()`` call.
+        self.keep = frozenset(
+            spelling
+            for name in _COMMON_NAMES
+            if name.lower().encode("latin-1") not in self.drop
+            for spelling in (name.encode("latin-1"), name.lower().encode("latin-1"))
+        )
         #: The encoded headers; ``None`` when they carry a nonce slot.
         self.static = None if snapshot.needs_nonce else tuple(snapshot.asgi_items())
         # With a nonce slot: the headers rendered once around a marker nonce, and the
@@ -68,7 +101,7 @@ class _Compiled:
         nonce = scope.get(NONCE_KEY)
         if nonce is None:  # a rule added the slot and nobody asked for the nonce yet
             nonce = ensure_nonce(scope)
-        found = scope["state"].get(STATE_KEY)
+        found = scope.get("state", {}).get(STATE_KEY)
         if found != nonce:
             raise RuntimeError(
                 'Content-Security-Policy: scope["state"]["csp_nonce"] was changed from '
@@ -105,6 +138,7 @@ class SecureMiddleware:
         "_docs_endpoints",
         "_last_app",
         "_variants",
+        "_watch_docs",
         "app",
     )
 
@@ -139,7 +173,9 @@ class SecureMiddleware:
         # FastAPI apps seen so far (scope["app"]) and their documentation endpoints.
         self._apps: weakref.WeakSet[object] = weakref.WeakSet()
         self._last_app: object = None
-        self._docs_endpoints: dict[object, tuple[DocsPage, FastAPI]] = {}
+        # id(endpoint) -> (page, app, endpoint); the endpoint is held, so its id stays its own.
+        self._docs_endpoints: dict[int, tuple[DocsPage, FastAPI, object]] = {}
+        self._watch_docs = self._docs is not None
         self._variants: dict[object, _Compiled] = {}
 
     @property
@@ -151,27 +187,39 @@ class SecureMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        base = self._base
-        static = base.static
-        if static is None:
+        if self._base.static is None:
             self._request_nonce(scope)
-        drop = base.drop
-        docs = self._docs is not None
 
+        # The closure holds only self, scope and send; the rest is read on the one
+        # message that needs it.
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start" and APPLIED_KEY not in scope:
-                if (
-                    static is None
-                    or RULES_KEY in scope
-                    or (docs and (scope.get("app") is not self._last_app or self._docs_endpoints))
+                if RULES_KEY in scope or (
+                    self._watch_docs
+                    and (
+                        scope.get("app") is not self._last_app
+                        or (
+                            self._docs_endpoints
+                            and id(scope.get("endpoint")) in self._docs_endpoints
+                        )
+                    )
                 ):
                     headers = self._headers(scope, message)
-                else:  # the common case: the app-wide headers, no nonce
-                    headers = [h for h in message.get("headers", ()) if h[0].lower() not in drop]
-                    headers += static
+                else:  # the common case: the app-wide headers
+                    base = self._base
+                    keep = base.keep
+                    drop = base.drop
+                    headers = [
+                        h
+                        for h in message.get("headers", ())
+                        if h[0] in keep or h[0].lower() not in drop
+                    ]
+                    static = base.static
+                    headers += base.with_nonce(scope) if static is None else static
                 scope[APPLIED_KEY] = True
                 # A new message: the application's dict and list stay as it built them.
-                message = {**message, "headers": headers}
+                message = dict(message)
+                message["headers"] = headers
             await send(message)
 
         try:
@@ -201,37 +249,38 @@ class SecureMiddleware:
     def _request_nonce(self, scope: Scope) -> None:
         nonce = scope.get(NONCE_KEY)
         if nonce is None:
-            ensure_nonce(scope)
-            return
+            nonce = scope[NONCE_KEY] = generate_nonce()
         # An outer Secure middleware chose the nonce: share it, so both headers agree.
-        if not isinstance(nonce, str) or _NONCE_VALUE.fullmatch(nonce) is None:
+        elif not is_nonce(nonce):
             raise ValueError(
                 f"Content-Security-Policy: scope[{NONCE_KEY!r}] holds {nonce!r}, which is "
                 "not a nonce (a base64 value, CSP Level 3 §2.3.1); only the Secure "
                 "middleware should set it"
             )
-        scope.setdefault("state", {})[STATE_KEY] = nonce
+        # Starlette's request.state reads this dict (the ASGI "state" extension).
+        state = scope.get("state")
+        if state is None:
+            state = scope["state"] = {}
+        state[STATE_KEY] = nonce
 
     # -- variants: route rules and documentation pages ------------------------------------
 
     def _headers(self, scope: Scope, message: Message) -> list[tuple[bytes, bytes]]:
         compiled = self._select(scope)
+        keep = compiled.keep
         drop = compiled.drop
-        headers = [h for h in message.get("headers", ()) if h[0].lower() not in drop]
+        headers = [
+            h for h in message.get("headers", ()) if h[0] in keep or h[0].lower() not in drop
+        ]
         static = compiled.static
         headers += compiled.with_nonce(scope) if static is None else static
         return headers
 
-    def _on_docs_page(self, scope: Scope) -> bool:
+    def _docs_page(self, scope: Scope) -> tuple[DocsPage, FastAPI, object] | None:
         app = scope.get("app")
         if app is not self._last_app:
             self._learn(app)
-        if not self._docs_endpoints:
-            return False
-        try:
-            return scope.get("endpoint") in self._docs_endpoints
-        except TypeError:  # an unhashable endpoint object: not one of FastAPI's
-            return False
+        return self._docs_endpoints.get(id(scope.get("endpoint")))
 
     def _learn(self, app: object) -> None:
         """Find the documentation routes of an app the first time a response comes from it."""
@@ -243,14 +292,12 @@ class SecureMiddleware:
         except TypeError:  # not weak-referenceable, so not a FastAPI app
             return
         for endpoint, page in find_docs_pages(app):
-            self._docs_endpoints[endpoint] = (page, app)  # type: ignore[assignment]
+            self._docs_endpoints[id(endpoint)] = (page, app, endpoint)  # type: ignore[assignment]
 
     def _select(self, scope: Scope) -> _Compiled:
         """The configuration for this response: docs page policy, then route rules."""
         rules: tuple[SecureHeaders, ...] = scope.get(RULES_KEY, ())
-        page = None
-        if self._docs is not None and self._on_docs_page(scope):
-            page = self._docs_endpoints[scope["endpoint"]]
+        page = self._docs_page(scope) if self._watch_docs else None
         if page is None and not rules:
             return self._base
         key: tuple[object, ...] = rules
@@ -268,9 +315,11 @@ class SecureMiddleware:
                 self._variants[key] = compiled
         return compiled
 
-    def _docs_csp(self, page: tuple[DocsPage, FastAPI], scope: Scope) -> ContentSecurityPolicy:
+    def _docs_csp(
+        self, page: tuple[DocsPage, FastAPI, object], scope: Scope
+    ) -> ContentSecurityPolicy:
         assert self._docs is not None
-        kind, app = page
+        kind, app, _ = page
         return self._docs.csp_for(kind, app, scope.get("root_path", ""))
 
 
