@@ -49,11 +49,11 @@ class Compiled:
 
     def __init__(self, snapshot: HeaderSnapshot) -> None:
         self.snapshot: Final = snapshot
-        self._lowers: Final = tuple(name.lower() for name, _, _ in snapshot.items)
+        # The names, in the order str_items() gives them (a placeholder fills the slot).
+        items = snapshot.str_items("0" if snapshot.needs_nonce else None)
+        self._lowers: Final = tuple(name.lower() for name, _ in items)
         self._static: Final = (
-            None
-            if snapshot.needs_nonce
-            else dict(zip(self._lowers, snapshot.str_items(), strict=True))
+            None if snapshot.needs_nonce else dict(zip(self._lowers, items, strict=True))
         )
 
     def apply(self, response: HttpResponseBase, nonce: object) -> None:
