@@ -147,8 +147,18 @@ def preset_builders(preset: Preset | str) -> dict[str, Any]:
     return _FACTORIES[parse_preset(preset)]()
 
 
+# Rendering a preset validates every value again (about 100 us); the rendered entries
+# are immutable tuples, so each preset is rendered once and every call gets a copy: a
+# new Secure with its own entry list, as independent as a freshly built one.
+_rendered: dict[Preset, Secure] = {}
+
+
 def build_preset(preset: Preset | str) -> Secure:
     """A fresh ``Secure`` for ``preset``."""
-    from secure._secure import Secure
+    member = parse_preset(preset)
+    template = _rendered.get(member)
+    if template is None:
+        from secure._secure import Secure
 
-    return Secure(**preset_builders(preset))
+        template = _rendered[member] = Secure(**_FACTORIES[member]())
+    return template.copy()
