@@ -66,8 +66,11 @@ def _sync(session: nox.Session, *groups: str) -> None:
 
 @nox.session(python=PYTHONS)
 def core(session: nox.Session) -> None:
-    """secure-core's unit tests, with a 95% line-coverage floor."""
-    session.install(*CORE, *TEST_DEPS)
+    """secure-core's unit tests, with a 95% line-coverage floor.
+
+    The middleware tests run real Starlette and Flask apps; the core itself needs neither.
+    """
+    session.install(*CORE, *TEST_DEPS, "flask", "starlette", "httpx", "httpx2")
     session.run(
         "pytest",
         "packages/secure-core/tests",
@@ -198,3 +201,35 @@ def bench(session: nox.Session) -> None:
     import and construction time; writes benchmarks/README.md (about 7 minutes)."""
     _sync(session, "dev", "bench")
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session(python=DEV_PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """Long fuzzing, not in the default run: atheris, then Hypothesis at length.
+
+    ``nox -s fuzz`` runs atheris (libFuzzer) over every entry point of secure-core for
+    600 seconds (``nox -s fuzz -- 3600`` for an hour), keeping its corpus in
+    ``fuzz/corpus`` and writing what it finds to ``fuzz/findings``; then the fuzz tests
+    with the ``secure-long`` Hypothesis profile and every payload through every method.
+    """
+    session.install(*CORE, *TEST_DEPS, "atheris>=3.0")
+    seconds = session.posargs[0] if session.posargs else "600"
+    corpus = ROOT / "fuzz" / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    session.run(
+        "python",
+        "fuzz/fuzz_headers.py",
+        str(corpus),
+        f"-max_total_time={seconds}",
+        "-max_len=1024",
+        "-rss_limit_mb=4096",
+        "-print_final_stats=1",
+    )
+    session.run(
+        "pytest",
+        "packages/secure-core/tests/test_fuzz_builders.py",
+        "packages/secure-core/tests/test_fuzz_config.py",
+        "packages/secure-core/tests/test_fuzz_middleware.py",
+        "packages/secure-core/tests/test_audit.py",
+        env={"SECURE_FUZZ_PROFILE": "secure-long", "SECURE_FUZZ_FULL": "1"},
+    )

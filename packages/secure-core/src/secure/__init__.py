@@ -15,6 +15,7 @@ Framework packages (``secure-flask``, ``secure-django``, ``secure-fastapi``,
 from secure._pipeline import COMMA_JOIN_OK, DEFAULT_ALLOWED_HEADERS, MULTI_OK
 from secure._presets import Preset
 from secure._secure import Secure
+from secure._snapshot import HeaderSnapshot
 from secure.errors import HeaderSetError
 from secure.headers import (
     CacheControl,
@@ -50,6 +51,7 @@ __all__ = [
     "CrossOriginResourcePolicy",
     "CustomHeader",
     "HeaderSetError",
+    "HeaderSnapshot",
     "OriginAgentCluster",
     "PermissionsPolicy",
     "Preset",
