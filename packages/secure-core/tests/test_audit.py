@@ -1,0 +1,317 @@
+"""The policy checker: every rule fires on the headers it describes, and only then."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from secure import Preset, Secure
+from secure.audit import RULES, SEVERITIES, Finding, audit_headers
+
+
+def _sibling(name: str) -> ModuleType:
+    key = f"secure_core_tests.{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        spec.loader.exec_module(module)
+    return sys.modules[key]
+
+
+NONCE = "'nonce-rAnd0m+n0nce/Value12345=='"
+HASH = "'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "security.md"
+
+# A response a reviewer would pass: no finding at all.
+CLEAN = {
+    "Content-Security-Policy": (
+        f"default-src 'none'; script-src 'self' {NONCE}; "
+        "style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains; preload",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Permissions-Policy": "camera=(), geolocation=(self)",
+    "Set-Cookie": "sid=1; Secure; HttpOnly; SameSite=Lax",
+    "Server": "",
+}
+
+
+def headers(
+    changes: dict[str, str | None] | None = None, *extra: tuple[str, str]
+) -> list[tuple[str, str]]:
+    """CLEAN with some headers replaced (None removes one) and extra fields appended."""
+    merged = {**CLEAN, **(changes or {})}
+    return [(n, v) for n, v in merged.items() if v is not None] + list(extra)
+
+
+def rules(items: list[tuple[str, str]]) -> list[str]:
+    return [f.rule for f in audit_headers(items)]
+
+
+CSP = "Content-Security-Policy"
+SAFE_TAIL = "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+# rule -> headers that must trigger it
+TRIGGERS: dict[str, list[tuple[str, str]]] = {
+    "csp-missing": headers({CSP: None}),
+    "csp-report-only": headers(
+        {CSP: None}, ("Content-Security-Policy-Report-Only", "default-src 'self'")
+    ),
+    "csp-script-unrestricted": headers({CSP: f"img-src 'self'; {SAFE_TAIL}"}),
+    "csp-unsafe-inline": headers({CSP: f"script-src 'self' 'unsafe-inline'; {SAFE_TAIL}"}),
+    "csp-unsafe-eval": headers({CSP: f"default-src 'self' 'unsafe-eval'; {SAFE_TAIL}"}),
+    "csp-script-wildcard": headers({CSP: f"script-src 'self' https:; {SAFE_TAIL}"}),
+    "csp-script-data": headers({CSP: f"script-src 'self' data:; {SAFE_TAIL}"}),
+    "csp-script-http": headers({CSP: f"script-src http://cdn.example; {SAFE_TAIL}"}),
+    "csp-strict-dynamic-without-nonce": headers({CSP: f"script-src 'strict-dynamic'; {SAFE_TAIL}"}),
+    "csp-weak-nonce": headers({CSP: f"script-src 'nonce-abc123'; {SAFE_TAIL}"}),
+    "csp-object-src-missing": headers({CSP: "script-src 'self'; base-uri 'none'"}),
+    "csp-object-src-not-none": headers({CSP: "default-src 'self'; base-uri 'none'"}),
+    "csp-base-uri-missing": headers({CSP: "default-src 'self'; object-src 'none'"}),
+    "csp-form-action-missing": headers({CSP: "default-src 'self'; object-src 'none'"}),
+    "csp-style-unsafe-inline": headers(
+        {CSP: f"default-src 'self'; style-src 'unsafe-inline'; {SAFE_TAIL}"}
+    ),
+    "csp-frame-ancestors-wildcard": headers({CSP: "default-src 'self'; frame-ancestors *"}),
+    "csp-unquoted-keyword": headers({CSP: f"default-src self; {SAFE_TAIL}"}),
+    "csp-unknown-directive": headers({CSP: f"default-src 'self'; script-scr 'self'; {SAFE_TAIL}"}),
+    "hsts-missing": headers({"Strict-Transport-Security": None}),
+    "hsts-invalid": headers({"Strict-Transport-Security": "includeSubDomains"}),
+    "hsts-short-max-age": headers({"Strict-Transport-Security": "max-age=3600; includeSubDomains"}),
+    "hsts-preload-requirements": headers(
+        {"Strict-Transport-Security": "max-age=31536000; preload"}
+    ),
+    "hsts-no-include-subdomains": headers({"Strict-Transport-Security": "max-age=31536000"}),
+    "frame-protection-missing": headers({CSP: "default-src 'self'", "X-Frame-Options": None}),
+    "xfo-invalid": headers(
+        {CSP: "default-src 'self'", "X-Frame-Options": "ALLOW-FROM https://a.example"}
+    ),
+    "xcto-missing": headers({"X-Content-Type-Options": None}),
+    "xcto-invalid": headers({"X-Content-Type-Options": "no-sniff"}),
+    "xxss-enabled": headers({}, ("X-XSS-Protection", "1; mode=block")),
+    "hpkp-present": headers({}, ("Public-Key-Pins", 'pin-sha256="abc="; max-age=10')),
+    "expect-ct-present": headers({}, ("Expect-CT", "max-age=0")),
+    "feature-policy-present": headers({}, ("Feature-Policy", "camera 'none'")),
+    "server-version": headers({"Server": "nginx/1.18.0 (Ubuntu)"}),
+    "powered-by": headers({}, ("X-Powered-By", "PHP/8.1.2")),
+    "referrer-unsafe-url": headers({"Referrer-Policy": "unsafe-url"}),
+    "referrer-leaks-url": headers({"Referrer-Policy": "no-referrer-when-downgrade"}),
+    "coep-without-coop": headers({"Cross-Origin-Opener-Policy": None}),
+    "permissions-wildcard": headers({"Permissions-Policy": "camera=*, fullscreen=*"}),
+    "permissions-invalid": headers({"Permissions-Policy": "camera=(self"}),
+    "cors-null-origin": headers({}, ("Access-Control-Allow-Origin", "null")),
+    "cookie-no-secure": headers({"Set-Cookie": "sid=1; HttpOnly"}),
+    "cookie-no-httponly": headers({"Set-Cookie": "sid=1; Secure"}),
+    "duplicate-header": headers({}, ("X-Frame-Options", "SAMEORIGIN")),
+    "header-too-long": headers(
+        {CSP: CLEAN[CSP] + "; img-src " + " ".join(f"https://h{i}.example" for i in range(300))}
+    ),
+}
+
+
+def test_the_clean_response_has_no_findings() -> None:
+    assert audit_headers(headers()) == []
+
+
+def test_every_rule_has_a_trigger() -> None:
+    assert set(TRIGGERS) == set(RULES)
+
+
+@pytest.mark.parametrize("rule", sorted(TRIGGERS))
+def test_rule_fires(rule: str) -> None:
+    findings = [f for f in audit_headers(TRIGGERS[rule]) if f.rule == rule]
+    assert len(findings) == 1
+    finding, spec = findings[0], RULES[rule]
+    assert (finding.severity, finding.reference) == (spec.severity, spec.reference)
+    assert finding.header == spec.header or spec.header.startswith("(")
+    assert finding.message and finding.message.isprintable()
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_rules_are_documented(rule: str) -> None:
+    spec = RULES[rule]
+    assert spec.severity in SEVERITIES
+    assert spec.reference.startswith("https://")
+    assert spec.summary.endswith(".") and "\n" not in spec.summary
+    page = DOCS.read_text(encoding="utf-8")
+    assert f"`{rule}`" in page and spec.reference in page
+
+
+# -- what must not fire ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("csp", "absent"),
+    [
+        # CSP3 §6.7.3.3: 'unsafe-inline' is ignored next to a nonce or a hash.
+        (
+            f"script-src 'unsafe-inline' {NONCE}; {SAFE_TAIL}",
+            "csp-unsafe-inline",
+        ),
+        (
+            f"script-src 'unsafe-inline' {HASH}; {SAFE_TAIL}",
+            "csp-unsafe-inline",
+        ),
+        # CSP3 §8.2: with 'strict-dynamic' and a nonce, the allowlist is the old-browser fallback.
+        (
+            f"script-src 'strict-dynamic' {NONCE} https: 'unsafe-inline'; {SAFE_TAIL}",
+            "csp-script-wildcard",
+        ),
+        (
+            f"script-src 'strict-dynamic' {NONCE} data:; {SAFE_TAIL}",
+            "csp-script-data",
+        ),
+        (
+            f"script-src 'strict-dynamic' {NONCE}; {SAFE_TAIL}",
+            "csp-strict-dynamic-without-nonce",
+        ),
+        # The nonce slot of a Secure configuration is not a weak nonce.
+        (f"script-src 'nonce-{{nonce}}'; {SAFE_TAIL}", "csp-weak-nonce"),
+        # 'self' in a report-to endpoint name is not an unquoted keyword.
+        (f"default-src 'none'; report-to self; {SAFE_TAIL}", "csp-unquoted-keyword"),
+        # frame-ancestors decides framing; X-Frame-Options is then ignored.
+        (f"default-src 'self'; {SAFE_TAIL}", "frame-protection-missing"),
+    ],
+)
+def test_rule_does_not_fire(csp: str, absent: str) -> None:
+    assert absent not in rules(headers({CSP: csp, "X-Frame-Options": "bogus"}))
+
+
+def test_several_policies_all_apply() -> None:
+    # CSP3 §3.1: a weakness of one policy is closed by another enforced one.
+    weak, strict = (
+        f"script-src 'unsafe-inline' https:; {SAFE_TAIL}",
+        f"script-src 'self'; {SAFE_TAIL}",
+    )
+    assert rules(headers({CSP: weak}, (CSP.lower(), strict))) == []
+    assert rules(headers({CSP: f"{weak}, {strict}"})) == []
+    assert "csp-unsafe-inline" in rules(headers({CSP: weak}, (CSP, weak)))
+
+
+def test_names_are_case_insensitive() -> None:
+    upper = [(n.upper(), v) for n, v in headers()]
+    lower = [(n.lower(), v) for n, v in TRIGGERS["xxss-enabled"]]
+    assert audit_headers(upper) == []
+    assert [f.header for f in audit_headers(lower)] == ["X-XSS-Protection"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "extra"),
+    [
+        ({"Referrer-Policy": "unsafe-url, strict-origin"}, ()),  # the last known token wins
+        ({"Set-Cookie": "sid=; Max-Age=0"}, ()),  # deleting a cookie
+        ({}, (("X-XSS-Protection", "0"),)),  # the recommended value
+        ({"Server": "example"}, ()),  # a product without a version
+        ({"Permissions-Policy": "fullscreen=*"}, ()),  # not a powerful feature
+        ({"X-Frame-Options": "deny"}, ()),  # case-insensitive (HTML)
+        ({"Strict-Transport-Security": 'max-age="63072000"; includeSubDomains'}, ()),
+    ],
+)
+def test_harmless_variants_are_not_findings(
+    changes: dict[str, str | None], extra: tuple[tuple[str, str], ...]
+) -> None:
+    assert rules(headers(changes, *extra)) == []
+
+
+def test_hsts_only_the_first_field_counts() -> None:
+    # RFC 6797 §8.1: a UA processes only the first Strict-Transport-Security field.
+    found = rules(headers({}, ("Strict-Transport-Security", "max-age=0")))
+    assert found == ["duplicate-header"]
+    assert "hsts-short-max-age" in rules([("Strict-Transport-Security", "max-age=0"), *headers()])
+
+
+def test_findings_are_sorted_by_severity_and_frozen() -> None:
+    findings = audit_headers([("X-XSS-Protection", "1"), ("Server", "nginx/1.2")])
+    order = [SEVERITIES.index(f.severity) for f in findings]
+    assert order == sorted(order) and findings[0].rule == "csp-missing"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        findings[0].severity = "info"  # type: ignore[misc]
+
+
+def test_messages_escape_what_they_quote() -> None:
+    (finding,) = [
+        f for f in audit_headers([("X-XSS-Protection", "1\r\nX: y")]) if f.rule == "xxss-enabled"
+    ]
+    assert "\r" not in finding.message and "\\r\\n" in finding.message
+
+
+def test_non_str_fields_are_a_type_error() -> None:
+    with pytest.raises(TypeError, match=r"^audit_headers: "):
+        audit_headers([("Server", b"x")])  # type: ignore[list-item]
+
+
+# -- Secure.audit() and the presets ------------------------------------------------------------
+
+# Documented in docs/security.md ("The presets"): the only findings, all low.
+PRESET_FINDINGS = {
+    Preset.BALANCED: ["csp-style-unsafe-inline"],
+    Preset.BASIC: ["csp-style-unsafe-inline"],
+    Preset.STRICT: ["csp-form-action-missing"],
+}
+
+
+@pytest.mark.parametrize("preset", list(Preset))
+def test_presets_have_no_high_or_medium_findings(preset: Preset) -> None:
+    findings = Secure.from_preset(preset).audit()
+    assert [f.rule for f in findings] == PRESET_FINDINGS[preset]
+    assert {f.severity for f in findings} <= {"low", "info"}
+
+
+def test_secure_audit_reads_the_configured_headers() -> None:
+    configured = Secure.from_config({"nonce": True, "xfo": False, "hsts": "max-age=600"})
+    found = [f.rule for f in configured.audit()]
+    # The nonce slot ('nonce-{nonce}') counts as a strong nonce in script-src; style-src
+    # keeps the preset's 'unsafe-inline', a low finding.
+    assert found == ["hsts-short-max-age", "csp-style-unsafe-inline", "hsts-no-include-subdomains"]
+    assert configured.audit() == audit_headers(configured.header_items())
+
+
+def test_import_secure_does_not_import_the_checker() -> None:
+    code = (
+        "import sys, secure; secure.Secure.with_default_headers(); "
+        "print('secure.audit' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+# -- robustness --------------------------------------------------------------------------------
+
+oracles = _sibling("fuzz_oracles")
+strategies = _sibling("fuzz_strategies")
+
+
+@given(
+    fields=st.lists(
+        st.tuples(
+            st.one_of(st.sampled_from(oracles.AUDITED_NAMES), st.text(max_size=10)).map(
+                lambda n: n.swapcase() if len(n) % 2 else n
+            ),
+            strategies.hostile_text(),
+        ),
+        max_size=8,
+    )
+)
+@strategies.FUZZ
+def test_any_header_list_gives_well_formed_findings(fields: list[tuple[str, str]]) -> None:
+    findings = oracles.check_findings(audit_headers(fields))
+    assert all(isinstance(f, Finding) and f.rule in RULES for f in findings)
+    order = [SEVERITIES.index(f.severity) for f in findings]
+    assert order == sorted(order)
