@@ -757,4 +757,11 @@ class ContentSecurityPolicy(BaseHeader):
             directives[name] = _check_values(header, name, kind, tuple(tokens[1:]))
         if not directives:
             _fail(header, f"invalid value {value!r}: the policy has no directives")
+        # CSP3 §2.2: serialized-policy = serialized-directive *( OWS ";" [ OWS
+        # serialized-directive ] ): empty directives may follow one, never lead.
+        if value.lstrip(" \t").startswith(";"):
+            _fail(
+                header,
+                f"invalid value {value!r}: a policy starts with a directive, not ';' (CSP3 §2.2)",
+            )
         return directives
