@@ -35,6 +35,8 @@ _FAVICON = "https://fastapi.tiangolo.com"
 # loads font files from fonts.gstatic.com.
 _FONTS_CSS = "https://fonts.googleapis.com"
 _FONTS_FILES = "https://fonts.gstatic.com"
+# ReDoc's "API docs by Redocly" link shows a logo from this origin.
+_REDOC_LOGO = "https://cdn.redoc.ly"
 
 
 class _InlineScripts(HTMLParser):
@@ -163,11 +165,13 @@ class DocsPolicy:
     def redoc_csp(self, *, google_fonts: bool = True) -> ContentSecurityPolicy:
         """The policy for a page from ``fastapi.openapi.docs.get_redoc_html``.
 
-        ReDoc injects its styles at run time (so ``style-src 'unsafe-inline'``) and runs
-        its search index in a worker made from a ``blob:`` URL (``worker-src``).
+        ReDoc injects its styles at run time (so ``style-src 'unsafe-inline'``), runs
+        its search index in a worker made from a ``blob:`` URL (``worker-src``) and shows
+        a logo from ``cdn.redoc.ly``.
         """
         assets = self._tuples()[0]
         csp = self._base(*assets).worker_src("'self'", "blob:")
+        csp.add_sources("img-src", _REDOC_LOGO)
         if google_fonts:
             csp.style_src("'self'", "'unsafe-inline'", _FONTS_CSS)
             csp.font_src("'self'", _FONTS_FILES)
