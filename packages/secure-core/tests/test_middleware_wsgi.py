@@ -314,7 +314,10 @@ def test_exc_info_after_headers_were_sent_reraises_the_original_error() -> None:
     served = Served(SecureWSGIMiddleware(app, secure=SNAPSHOT))
     assert served.status == "200 OK"
     assert served.body == b"partial"
-    assert served.logged == [error]
+    # The server logs the app's own error; Python 3.10's wsgiref wraps it in a KeyError
+    # of its own on the way out of the generator, newer versions pass it through.
+    [logged] = served.logged
+    assert logged is error or (isinstance(logged, KeyError) and logged.args == (error,))
     assert_headers(served.headers, [("Content-Type", "text/plain")], SECURE_HEADERS)
 
 
