@@ -154,6 +154,18 @@ def test_mounted_fastapi_docs(parse_csp: ParseCSP) -> None:
     assert_page_allowed(client.get("/v1/redoc"), parse_csp)
 
 
+def test_mounted_fastapi_docs_with_add_middleware(parse_csp: ParseCSP) -> None:
+    api = FastAPI()
+    app = docs_app()
+    app.mount("/v2", api)
+    client = TestClient(app)
+    response = client.get("/v2/docs")
+    assert "/v2/openapi.json" in response.text
+    assert_page_allowed(response, parse_csp)
+    assert_page_allowed(client.get("/docs"), parse_csp)
+    assert client.get("/v2/openapi.json").headers["content-security-policy"] == BALANCED_CSP
+
+
 def test_self_hosted_assets(parse_csp: ParseCSP) -> None:
     policy = DocsPolicy(assets="'self'", favicon=["'self'"], connect="https://api.example")
     response = TestClient(docs_app(middleware={"docs": policy})).get("/docs")

@@ -244,25 +244,35 @@ class DocsPolicy:
         )
 
 
-def find_docs_pages(app: object) -> list[tuple[object, DocsPage]]:
-    """The endpoints of FastAPI's own documentation routes in ``app``, with their page."""
+def find_docs_pages(app: object, depth: int = 0) -> list[tuple[object, DocsPage, object]]:
+    """FastAPI's own documentation endpoints in ``app`` and the apps mounted in it.
+
+    Returns ``(endpoint, page, the FastAPI app that serves it)`` triples.
+    """
     import sys
 
     fastapi = sys.modules.get("fastapi")
-    if fastapi is None or not isinstance(app, fastapi.FastAPI) or not app.openapi_url:
+    routes = getattr(app, "routes", None)
+    if fastapi is None or not isinstance(routes, list) or depth > 8:
         return []
     from fastapi.routing import APIRoute
-    from starlette.routing import Route
+    from starlette.routing import Mount, Route
 
-    pages: dict[str | None, DocsPage] = {
-        app.docs_url: "swagger-ui",
-        app.redoc_url: "redoc",
-        app.swagger_ui_oauth2_redirect_url if app.docs_url else None: "oauth2-redirect",
-    }
-    pages.pop(None, None)
-    # FastAPI adds its documentation routes with add_route(): plain Starlette routes.
-    return [
-        (route.endpoint, pages[route.path])
-        for route in app.routes
-        if isinstance(route, Route) and not isinstance(route, APIRoute) and route.path in pages
-    ]
+    found: list[tuple[object, DocsPage, object]] = []
+    if isinstance(app, fastapi.FastAPI) and app.openapi_url:
+        pages: dict[str | None, DocsPage] = {
+            app.docs_url: "swagger-ui",
+            app.redoc_url: "redoc",
+            app.swagger_ui_oauth2_redirect_url if app.docs_url else None: "oauth2-redirect",
+        }
+        pages.pop(None, None)
+        # FastAPI adds its documentation routes with add_route(): plain Starlette routes.
+        found += [
+            (route.endpoint, pages[route.path], app)
+            for route in routes
+            if isinstance(route, Route) and not isinstance(route, APIRoute) and route.path in pages
+        ]
+    for route in routes:
+        if isinstance(route, Mount):
+            found += find_docs_pages(route.app, depth + 1)
+    return found

@@ -20,8 +20,10 @@ from secure.nonce import generate_nonce
 
 __all__ = ["SecureHeaders", "csp_nonce"]
 
-#: Scope key holding the tuple of rules the route ran, outermost first.
-RULES_KEY: Final = "secure_fastapi.rules"
+#: Scope key holding the tuple of rules the route ran, outermost first; the middleware
+#: replaces it with :data:`APPLIED` when it sends the response headers.
+RULES_KEY: Final = "secure_fastapi"
+APPLIED: Final = "applied"
 #: The nonce of this request. The same key as the core's ASGI middleware, so that stacked
 #: middleware agree on one nonce; the public place is ``scope["state"]["csp_nonce"]``.
 NONCE_KEY: Final = "secure.csp_nonce"
@@ -126,7 +128,10 @@ class SecureHeaders:
 
     def record(self, scope: MutableMapping[str, Any]) -> None:
         """Record this rule in an ASGI scope, for code that runs without FastAPI."""
-        scope[RULES_KEY] = (*scope.get(RULES_KEY, ()), self)
+        rules = scope.get(RULES_KEY) or ()
+        if rules == APPLIED:  # the response has started: too late to change its headers
+            return
+        scope[RULES_KEY] = (*rules, self)
         if self.needs_nonce:
             ensure_nonce(scope)
 

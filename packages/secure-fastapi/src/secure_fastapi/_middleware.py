@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Final
 
@@ -13,7 +12,14 @@ from starlette.requests import Request
 from secure import MULTI_OK, Preset, Secure
 from secure.nonce import generate_nonce, is_nonce
 from secure_fastapi._docs import DocsPage, DocsPolicy, find_docs_pages
-from secure_fastapi._headers import NONCE_KEY, RULES_KEY, STATE_KEY, SecureHeaders, ensure_nonce
+from secure_fastapi._headers import (
+    APPLIED,
+    NONCE_KEY,
+    RULES_KEY,
+    STATE_KEY,
+    SecureHeaders,
+    ensure_nonce,
+)
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -23,9 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = ["SecureMiddleware"]
 
-#: Set in the scope when the response start went through a ``SecureMiddleware``: an
-#: outer one then leaves the response as the inner one (the more specific) made it.
-APPLIED_KEY: Final = "secure_fastapi.applied"
 
 # Variants are compiled once per combination of rules; a cap keeps an app that makes
 # rules per request from growing the cache without bound (it then compiles each time).
@@ -130,17 +133,7 @@ class SecureMiddleware:
         app.add_middleware(SecureMiddleware, secure="strict")
     """
 
-    __slots__ = (
-        "_appendable",
-        "_apps",
-        "_base",
-        "_docs",
-        "_docs_endpoints",
-        "_last_app",
-        "_variants",
-        "_watch_docs",
-        "app",
-    )
+    __slots__ = ("_appendable", "_base", "_docs", "_docs_ids", "_docs_pages", "_variants", "app")
 
     def __init__(
         self,
@@ -170,12 +163,14 @@ class SecureMiddleware:
         self._docs: DocsPolicy | None = (
             (DocsPolicy() if docs is True else docs or None) if has_csp else None
         )
-        # FastAPI apps seen so far (scope["app"]) and their documentation endpoints.
-        self._apps: weakref.WeakSet[object] = weakref.WeakSet()
-        self._last_app: object = None
-        # id(endpoint) -> (page, app, endpoint); the endpoint is held, so its id stays its own.
-        self._docs_endpoints: dict[int, tuple[DocsPage, FastAPI, object]] = {}
-        self._watch_docs = self._docs is not None
+        # FastAPI's documentation endpoints in the app (and the FastAPI apps mounted in
+        # it): id(endpoint) -> (page, app, endpoint). The endpoint is held, so its id stays
+        # its own. Found here when ``app`` is the application itself (the middleware wraps
+        # it), else on the first request, from scope["app"] (add_middleware).
+        self._docs_pages: dict[int, tuple[DocsPage, FastAPI, object]] = {}
+        self._docs_ids: frozenset[int] | None = frozenset()
+        if self._docs is not None:
+            self._docs_ids = self._find_docs(app) or None
         self._variants: dict[object, _Compiled] = {}
 
     @property
@@ -187,23 +182,23 @@ class SecureMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self._docs_ids is None:
+            self._docs_ids = self._find_docs(scope.get("app"))
         if self._base.static is None:
             self._request_nonce(scope)
 
         # The closure holds only self, scope and send; the rest is read on the one
         # message that needs it.
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start" and APPLIED_KEY not in scope:
-                if RULES_KEY in scope or (
-                    self._watch_docs
-                    and (
-                        scope.get("app") is not self._last_app
-                        or (
-                            self._docs_endpoints
-                            and id(scope.get("endpoint")) in self._docs_endpoints
-                        )
-                    )
-                ):
+            if message["type"] == "http.response.start":
+                # One scope entry: the route's rules (a tuple), APPLIED once a Secure
+                # middleware handled this response, or nothing.
+                marked = scope.get(RULES_KEY)
+                if marked is APPLIED:  # an inner SecureMiddleware (more specific) did
+                    await send(message)
+                    return
+                docs = self._docs_ids
+                if marked is not None or (docs and id(scope.get("endpoint")) in docs):
                     headers = self._headers(scope, message)
                 else:  # the common case: the app-wide headers
                     base = self._base
@@ -216,7 +211,7 @@ class SecureMiddleware:
                     ]
                     static = base.static
                     headers += base.with_nonce(scope) if static is None else static
-                scope[APPLIED_KEY] = True
+                scope[RULES_KEY] = APPLIED
                 # A new message: the application's dict and list stay as it built them.
                 message = dict(message)
                 message["headers"] = headers
@@ -225,7 +220,7 @@ class SecureMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception as exc:
-            if APPLIED_KEY in scope or not _renders_default_error(scope):
+            if scope.get(RULES_KEY) is APPLIED or not _renders_default_error(scope):
                 raise
             # Starlette's ServerErrorMiddleware sits outside every add_middleware entry
             # and would send its 500 without these headers. Send the same default page
@@ -276,28 +271,15 @@ class SecureMiddleware:
         headers += compiled.with_nonce(scope) if static is None else static
         return headers
 
-    def _docs_page(self, scope: Scope) -> tuple[DocsPage, FastAPI, object] | None:
-        app = scope.get("app")
-        if app is not self._last_app:
-            self._learn(app)
-        return self._docs_endpoints.get(id(scope.get("endpoint")))
-
-    def _learn(self, app: object) -> None:
-        """Find the documentation routes of an app the first time a response comes from it."""
-        self._last_app = app
-        try:
-            if app in self._apps:
-                return
-            self._apps.add(app)
-        except TypeError:  # not weak-referenceable, so not a FastAPI app
-            return
-        for endpoint, page in find_docs_pages(app):
-            self._docs_endpoints[id(endpoint)] = (page, app, endpoint)  # type: ignore[assignment]
+    def _find_docs(self, app: object) -> frozenset[int]:
+        for endpoint, page, owner in find_docs_pages(app):
+            self._docs_pages[id(endpoint)] = (page, owner, endpoint)  # type: ignore[assignment]
+        return frozenset(self._docs_pages)
 
     def _select(self, scope: Scope) -> _Compiled:
         """The configuration for this response: docs page policy, then route rules."""
-        rules: tuple[SecureHeaders, ...] = scope.get(RULES_KEY, ())
-        page = self._docs_page(scope) if self._watch_docs else None
+        rules: tuple[SecureHeaders, ...] = scope.get(RULES_KEY) or ()
+        page = self._docs_pages.get(id(scope.get("endpoint"))) if self._docs_pages else None
         if page is None and not rules:
             return self._base
         key: tuple[object, ...] = rules
