@@ -155,6 +155,10 @@ def test_header_names_are_aliases() -> None:
         ({"preset": None, "nonce": True}, "nonce: needs a Content-Security-Policy"),
         ({"custom": ["X-A"]}, "custom: expected a table"),
         ({"custom": {"X A": "1"}}, r"custom.X A: .*invalid header name"),
+        (
+            {"custom": {"strict-transport-security": "max-age=1"}},
+            r"custom.strict-transport-security: .* set it with 'hsts'",
+        ),
         ({"custom": {"X-A": "a\nb"}}, r"custom.X-A: X-A: invalid value"),
         ({"custom": {"X-A": 1}}, r"custom.X-A: X-A: value must be a str"),
         ({"remove": "Server"}, "remove: expected a list"),

@@ -341,6 +341,10 @@ def build(config: Mapping[str, object]) -> Secure:
     if not isinstance(custom, Mapping):
         raise _fail("custom", f"expected a table of header name -> value, got {custom!r}")
     for name, value in custom.items():
+        managed = _ALIASES.get(str(name).lower())
+        if managed is not None:
+            # One header, one place: a custom copy would send it twice.
+            raise _fail(f"custom.{name}", f"{name} has its own key; set it with {managed!r}")
         try:
             extras.append(CustomHeader(name, value))
         except (ValueError, TypeError) as exc:
