@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +19,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 
 from secure import Preset, Secure
+from secure.audit import Finding, audit_headers
 from secure.cli import _Style, main
 from secure.cli._check import (
     DIFFERENT_PENALTY,
@@ -348,10 +349,10 @@ def test_a_header_configured_twice_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     path = tmp_path / "c.json"
-    path.write_text(json.dumps({"custom": {"X-Frame-Options": "DENY"}}))
+    path.write_text(json.dumps({"custom": {"X-Robots-Tag": "noindex", "x-robots-tag": "none"}}))
     status, out, err = run(capsys, "show", "--config", str(path), "--format", "nginx")
     assert (status, out) == (2, "")
-    assert "x-frame-options more than once" in err
+    assert "x-robots-tag more than once" in err
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -528,6 +529,31 @@ def test_check_reports_missing_headers_and_grades(capsys: pytest.CaptureFixture[
     assert report["grade"] == "F"
 
 
+def test_check_reports_the_policy_checkers_findings(capsys: pytest.CaptureFixture[str]) -> None:
+    headers = [
+        ("Content-Security-Policy", "script-src 'self' 'unsafe-inline'"),
+        ("X-XSS-Protection", "1; mode=block"),
+    ]
+    with serve({"/": Route(headers=headers)}) as base:
+        _, report = check_json(capsys, base)
+    findings = audit_headers(headers)
+    assert {f.severity for f in findings} & {"high", "medium"}
+    assert report["findings"] == [
+        {
+            "severity": f.severity,
+            "header": f.header,
+            "message": f.message,
+            "rule": f.rule,
+            "reference": f.reference,
+        }
+        for f in findings
+    ]
+    reasons = [d["reason"] for d in report["deductions"]]
+    for f in findings:
+        if f.severity != "info":
+            assert f"{f.severity}: {f.header}: {f.message}" in reasons
+
+
 def test_check_fail_under_gates(capsys: pytest.CaptureFixture[str]) -> None:
     with serve({"/": Route()}) as base:
         assert run(capsys, "check", base, "--fail-under", "F")[0] == 0
@@ -659,13 +685,9 @@ def test_a_site_using_the_middleware_matches_its_preset(
 # -- grading rules (build_report directly, with a known set of findings) --------------------
 
 
-@dataclass(frozen=True)
-class _Finding:
-    severity: str
-    header: str
-    message: str
-    reference: str = "https://example.org/spec"
-    rule: str = "test-rule"
+def no_findings(items: Iterable[tuple[str, str]]) -> list[Finding]:
+    """A policy checker with nothing to say, to isolate the comparison's deductions."""
+    return []
 
 
 def _fetched(*items: tuple[str, str]) -> Fetched:
@@ -680,13 +702,13 @@ EXPECTED = [
 ]
 
 
-def test_grading_without_policy_checker() -> None:
+def test_grading_of_the_comparison() -> None:
     report = build_report(
         _fetched(("x-frame-options", "deny"), ("Server", "gunicorn")),
         EXPECTED,
         explicit=True,
         expectation="t",
-        checker=None,
+        checker=no_findings,
     )
     assert [name for name, _ in report.missing] == [
         "X-Content-Type-Options",
@@ -703,19 +725,20 @@ def test_differences_cost_nothing_without_an_explicit_expectation() -> None:
         EXPECTED[:2],
         explicit=False,
         expectation="t",
-        checker=None,
+        checker=no_findings,
     )
     assert len(report.different) == 1
     assert (report.score, report.grade) == (100, "A+")
 
 
 def test_findings_cost_by_severity_and_a_header_is_charged_once() -> None:
-    def checker(items: object) -> list[_Finding]:
+    def checker(items: Iterable[tuple[str, str]]) -> list[Finding]:
+        ref = "https://example.org/spec"
         return [
-            _Finding("high", "Content-Security-Policy", "no CSP"),
-            _Finding("medium", "X-Frame-Options", "weak"),
-            _Finding("low", "X-Frame-Options", "legacy"),
-            _Finding("info", "Server", "fine"),
+            Finding("t-1", "high", "Content-Security-Policy", "no CSP", ref),
+            Finding("t-2", "medium", "X-Frame-Options", "weak", ref),
+            Finding("t-3", "low", "X-Frame-Options", "legacy", ref),
+            Finding("t-4", "info", "Server", "fine", ref),
         ]
 
     report = build_report(
@@ -738,7 +761,7 @@ def test_nonce_slot_matches_any_nonce() -> None:
         EXPECTED[2:3],
         explicit=True,
         expectation="t",
-        checker=None,
+        checker=no_findings,
     )
     assert report.different == ()
     report = build_report(
@@ -746,7 +769,7 @@ def test_nonce_slot_matches_any_nonce() -> None:
         EXPECTED[2:3],
         explicit=True,
         expectation="t",
-        checker=None,
+        checker=no_findings,
     )
     assert len(report.different) == 1
 

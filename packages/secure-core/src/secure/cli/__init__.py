@@ -19,7 +19,6 @@ from secure.cli._check import (
     build_report,
     fetch,
     normalise_url,
-    policy_checker,
 )
 from secure.cli._formats import FORMATS, STATIC_FORMATS, FormatError, render
 
@@ -265,7 +264,6 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         configured.snapshot().items,
         explicit=args.preset is not None or args.config is not None,
         expectation=expectation,
-        checker=policy_checker(),
     )
     if args.format == "json":
         out.write(json.dumps(_report_json(report), indent=2, ensure_ascii=False) + "\n")
@@ -296,7 +294,6 @@ def _report_json(report: CheckReport) -> dict[str, object]:
         "different": [
             {"header": d.name, "actual": d.actual, "expected": d.expected} for d in report.different
         ],
-        "policy_checker": report.policy_checker,
         "findings": [
             {
                 "severity": f.severity,
@@ -347,9 +344,7 @@ def _write_report(report: CheckReport, out: TextIO, style: _Style) -> None:
         w(f"      expected: {diff.expected}\n")
 
     w(f"\n{style('Policy checker findings', 'bold')}\n")
-    if not report.policy_checker:
-        w("  (the policy checker, secure.audit, is not available)\n")
-    elif not report.findings:
+    if not report.findings:
         w("  (none)\n")
     for f in report.findings:
         label = style(f"{f.severity:<6}", _SEVERITY_STYLE.get(f.severity, "dim"))

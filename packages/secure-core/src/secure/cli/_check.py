@@ -14,17 +14,22 @@ The grade follows from the score: A+ 100, A >= 90, B >= 80, C >= 70, D >= 60, F 
 
 from __future__ import annotations
 
-import importlib
 import re
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Final
+
+from secure.audit import Finding, audit_headers
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from http.client import HTTPMessage, HTTPResponse
+    from typing import TypeAlias
+
+    #: The policy checker's signature: any header list in, findings out.
+    Checker: TypeAlias = Callable[[Iterable[tuple[str, str]]], Sequence[Finding]]
 
 __all__ = [
     "GRADES",
@@ -79,35 +84,6 @@ SECURITY_HEADERS: Final = frozenset(
 
 class FetchError(Exception):
     """The URL could not be fetched; the message says why, for the user."""
-
-
-class FindingLike(Protocol):
-    """What ``secure.audit.Finding`` provides (read-only attributes)."""
-
-    @property
-    def severity(self) -> str: ...
-    @property
-    def header(self) -> str: ...
-    @property
-    def message(self) -> str: ...
-    @property
-    def reference(self) -> str: ...
-    @property
-    def rule(self) -> str: ...
-
-
-class _Auditor(Protocol):
-    def __call__(self, items: Iterable[tuple[str, str]], /) -> Sequence[FindingLike]: ...
-
-
-def policy_checker() -> _Auditor | None:
-    """``secure.audit.audit_headers`` when the policy checker is installed."""
-    try:
-        module = importlib.import_module("secure.audit")
-    except ImportError:
-        return None
-    checker: _Auditor | None = getattr(module, "audit_headers", None)
-    return checker
 
 
 # -- fetching -----------------------------------------------------------------------------
@@ -244,8 +220,7 @@ class CheckReport:
     security_headers: tuple[tuple[str, str], ...]
     missing: tuple[tuple[str, str], ...]
     different: tuple[Difference, ...]
-    findings: tuple[FindingLike, ...]
-    policy_checker: bool
+    findings: tuple[Finding, ...]
     expectation: str
     deductions: tuple[Deduction, ...] = field(default=())
 
@@ -288,7 +263,7 @@ def build_report(
     *,
     explicit: bool,
     expectation: str,
-    checker: _Auditor | None,
+    checker: Checker = audit_headers,
 ) -> CheckReport:
     """Compare ``fetched`` with the ``expected`` (name, value, templated) triples."""
     sent: dict[str, list[tuple[str, str]]] = {}
@@ -309,9 +284,7 @@ def build_report(
         if not _matches(actual, value, templated):
             different.append(Difference(fields[0][0], actual, value))
 
-    findings: tuple[FindingLike, ...] = ()
-    if checker is not None:
-        findings = tuple(checker(fetched.items))
+    findings = tuple(checker(fetched.items))
 
     deductions = [
         Deduction(SEVERITY_PENALTY.get(f.severity, 0), f"{f.severity}: {f.header}: {f.message}")
@@ -338,7 +311,6 @@ def build_report(
         missing=tuple(missing),
         different=tuple(different),
         findings=findings,
-        policy_checker=checker is not None,
         expectation=expectation,
         deductions=tuple(deductions),
     )
