@@ -26,7 +26,7 @@ from secure.audit import Finding, audit_headers
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
     from http.client import HTTPMessage, HTTPResponse
-    from typing import TypeAlias
+    from typing import IO, TypeAlias
 
     #: The policy checker's signature: any header list in, findings out.
     Checker: TypeAlias = Callable[[Iterable[tuple[str, str]]], Sequence[Finding]]
@@ -110,16 +110,16 @@ class _RecordingRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(
         self,
         req: urllib.request.Request,
-        fp: object,
+        fp: IO[bytes],
         code: int,
         msg: str,
         headers: HTTPMessage,
         newurl: str,
     ) -> urllib.request.Request | None:
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)  # type: ignore[arg-type]
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
         if new is not None:
             self.hops.append((code, newurl))
-            # urllib turns every redirected request into a GET; keep HEAD a HEAD.
+            # Before Python 3.13 urllib turns a redirected HEAD into a GET; keep it a HEAD.
             if req.get_method() == "HEAD":
                 new.method = "HEAD"
         return new
