@@ -577,6 +577,19 @@ def test_check_follows_redirects_and_falls_back_to_get(capsys: pytest.CaptureFix
     assert ["X-Content-Type-Options", "nosniff"] in report["security_headers"]
 
 
+def test_check_follows_redirects_with_head(capsys: pytest.CaptureFixture[str]) -> None:
+    routes = {
+        "/a": Route(status=302, headers=[("Location", "/b")]),
+        "/b": Route(status=307, headers=[("Location", "/c")]),
+        "/c": Route(headers=[("X-Frame-Options", "DENY")]),
+    }
+    with serve(routes) as base:
+        _, report = check_json(capsys, base + "/a")
+    assert (report["method"], report["status"]) == ("HEAD", 200)
+    assert [r["status"] for r in report["redirects"]] == [302, 307]
+    assert report["final_url"] == base + "/c"
+
+
 def test_check_uses_head_when_it_works(capsys: pytest.CaptureFixture[str]) -> None:
     with serve({"/": Route(headers=[("X-Frame-Options", "DENY")])}) as base:
         _, report = check_json(capsys, base)
