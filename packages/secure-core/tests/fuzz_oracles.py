@@ -634,7 +634,8 @@ def check_response(
         if count != 1:
             raise PropertyViolation("model", f"{name} sent {count} times")
     if nonce is not None:
-        csp = [v for n, v in sent if n.lower() == "content-security-policy"]
+        added = sent[len(kept) :]
+        csp = [v for n, v in added if n.lower() == "content-security-policy"]
         if not isinstance(nonce, str) or not all(f"'nonce-{nonce}'" in v for v in csp):
             raise PropertyViolation("model", f"request nonce {nonce!r} is not in the CSP {csp!r}")
 
