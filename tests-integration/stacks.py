@@ -12,13 +12,14 @@ duplicates these tests look for.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import re
 import socket
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from harness import gunicorn_command, serve, uvicorn_command
@@ -44,7 +45,7 @@ GUNICORN_CONF: Final = APPS_DIR / "gunicorn.conf.py"
 # The apps import demo_common by its top-level name; so do the tests.
 if str(APPS_DIR) not in sys.path:
     sys.path.insert(0, str(APPS_DIR))
-import demo_common  # noqa: E402
+demo_common: Any = importlib.import_module("demo_common")
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,11 @@ def serve_stack(
 def configured_items(stack: Stack, *, report_uri: str | None = None) -> list[tuple[str, str]]:
     """The headers the stack is configured to send, with ``{nonce}`` left in place."""
     if stack.name.startswith("shiny"):
-        import shiny_app
-
-        snapshot = shiny_app.app.snapshot
+        snapshot = importlib.import_module("shiny_app").app.snapshot
     else:
         snapshot = Secure.from_config(demo_common.config(report_uri)).snapshot()
-    return snapshot.str_items("{nonce}")
+    items: list[tuple[str, str]] = snapshot.str_items("{nonce}")
+    return items
 
 
 _NONCE_SOURCE: Final = re.compile(r"'nonce-([A-Za-z0-9+/_-]+={0,2})'")
