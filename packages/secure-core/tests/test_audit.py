@@ -158,7 +158,7 @@ def test_rules_are_documented(rule: str) -> None:
 @pytest.mark.parametrize(
     ("csp", "absent"),
     [
-        # CSP3 §6.7.3.3: 'unsafe-inline' is ignored next to a nonce or a hash.
+        # CSP3: 'unsafe-inline' is ignored next to a nonce or a hash.
         (
             f"script-src 'unsafe-inline' {NONCE}; {SAFE_TAIL}",
             "csp-unsafe-inline",

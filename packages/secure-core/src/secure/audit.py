@@ -119,9 +119,10 @@ _RULES: Final = (
     ),
     Rule(
         "csp-script-http",
-        "medium",
+        "low",
         _CSP,
-        "script-src allows a host over http://: a network attacker can replace the script.",
+        "script-src allows a host over http://: on a page served over plain HTTP a network "
+        "attacker can replace the script (HTTPS pages block such mixed content).",
         "https://www.w3.org/TR/mixed-content/",
     ),
     Rule(
@@ -415,7 +416,7 @@ _DIRECTIVE_NAME: Final = re.compile(r"[a-z0-9-]+")
 # CSP3 §2.3.1 base64-value (a nonce's characters).
 _BASE64: Final = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 _NONCE_SLOT: Final = "'nonce-{nonce}'"
-_MIN_NONCE_CHARS: Final = 22  # 128 bits of base64 (CSP3 §7.2 asks for at least 128)
+_MIN_NONCE_CHARS: Final = 22  # 128 bits of base64 (CSP3 §7.1 "Nonce Reuse": at least 128)
 _SIX_MONTHS: Final = 15768000
 _ONE_YEAR: Final = 31536000
 _MAX_VALUE: Final = 4096
@@ -684,7 +685,8 @@ def _script_weak(rule: str, sources: list[str]) -> bool:
     # 'unsafe-inline' are ignored (they remain only as a fallback for older browsers).
     strict = "'strict-dynamic'" in sources and trusted
     if rule == "csp-unsafe-inline":
-        # CSP3 §6.7.3.3: 'unsafe-inline' is ignored when a nonce or hash is present.
+        # CSP3 "Does a source list allow all inline behavior for type?": 'unsafe-inline' is
+        # ignored when a nonce or hash is present.
         return "'unsafe-inline'" in sources and not trusted
     if rule == "csp-unsafe-eval":
         return "'unsafe-eval'" in sources
