@@ -120,7 +120,7 @@ TABLES: dict[type[BaseHeader], tuple[list[str], list[str]]] = {
         ['csp="https://r.example/csp"', 'a="https://r.example/", b="http://localhost:8000/r"'],
     ),
     builders.Server: (
-        ["(", "a/", "a b(", "/1.0", "a (b", "a (b))", "x=y", ";", '"quoted"'],
+        ["(", "a/", "a b(", "/1.0", "a (b", "a (b))", "a (b\\", "x=y", ";", '"quoted"'],
         ["", "example", "example/1.0", "Apache/2.4.41 (Ubuntu)", "a (b (c) \\) d) e/1"],
     ),
     builders.StrictTransportSecurity: (
