@@ -13,6 +13,8 @@ from typing import Any
 from timing import (
     BALANCED,
     NONCE_CONFIG,
+    CarefulASGIMiddleware,
+    CarefulWSGIMiddleware,
     FloorASGIMiddleware,
     FloorWSGIMiddleware,
     Headers,
@@ -81,6 +83,42 @@ def _floor_targets(ours: Iterable[str] = ("secure",)) -> list[Target]:
     return targets
 
 
+def _careful(cls: Any, app: Any, *, lower: bool) -> list[Variant]:
+    """Hand-written middleware with our guarantees (dedupe, untouched app message)."""
+    template = dict(_nonce_expected())["Content-Security-Policy"].replace(
+        "'nonce-X'", "'nonce-{nonce}'"
+    )
+    return [
+        Variant(
+            "careful",
+            "hand-written, same guarantees (dedupe, app's message untouched)",
+            "floor",
+            cls(app),
+            expect_exact(lower=lower),
+        ),
+        Variant(
+            "careful-nonce",
+            "hand-written, same guarantees + secrets.token_urlsafe nonce",
+            "floor",
+            cls(app, nonce_template=template),
+            expect_exact(_nonce_expected(), nonce=True, lower=lower),
+            nonce=True,
+        ),
+    ]
+
+
+def _careful_targets() -> list[Target]:
+    return [
+        Target("secure", "careful", 1.0, "for reference: vs hand-written, same guarantees"),
+        Target(
+            "secure-nonce",
+            "careful-nonce",
+            1.0,
+            "for reference: vs hand-written, same guarantees, with nonce",
+        ),
+    ]
+
+
 # -- raw ASGI and WSGI -------------------------------------------------------------------
 
 
@@ -108,8 +146,9 @@ def raw_asgi() -> Level:
                 lower=True,
                 label="SecureASGIMiddleware",
             ),
+            *_careful(CarefulASGIMiddleware, app, lower=True),
         ],
-        _floor_targets(),
+        _floor_targets() + _careful_targets(),
     )
 
 
@@ -131,8 +170,9 @@ def raw_wsgi() -> Level:
                 lower=False,
                 label="SecureWSGIMiddleware",
             ),
+            *_careful(CarefulWSGIMiddleware, app, lower=False),
         ],
-        _floor_targets(),
+        _floor_targets() + _careful_targets(),
     )
 
 

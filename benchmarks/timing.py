@@ -184,6 +184,80 @@ class FloorWSGIMiddleware:
         return self.app(environ, start_with_headers)
 
 
+class CarefulASGIMiddleware:
+    """A hand-written middleware with ``secure``'s guarantees and none of its tricks.
+
+    Like ``B``, plus what SPEC §4 asks of ours: an application header with one of our
+    names (any case) is replaced, not duplicated, and the application's message is
+    left as it built it. With ``nonce_template``, a fresh ``secrets`` nonce per request
+    is formatted into the CSP, stored in ``scope["state"]``, and encoded.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        headers: Iterable[tuple[str, str]] = BALANCED,
+        nonce_template: str | None = None,
+    ) -> None:
+        self.app = app
+        self.headers = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in headers]
+        self.names = frozenset(n for n, _ in self.headers)
+        self.template = nonce_template
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        names = self.names
+        extra = self.headers
+        if self.template is not None:
+            import secrets
+
+            nonce = secrets.token_urlsafe(16)
+            scope.setdefault("state", {})["csp_nonce"] = nonce
+            csp = self.template.replace("{nonce}", nonce).encode("latin-1")
+            extra = [(n, csp if n == b"content-security-policy" else v) for n, v in extra]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", ()) if h[0].lower() not in names]
+                message = {**message, "headers": headers + extra}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class CarefulWSGIMiddleware:
+    """:class:`CarefulASGIMiddleware` for WSGI (the nonce goes in the environ)."""
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        headers: Iterable[tuple[str, str]] = BALANCED,
+        nonce_template: str | None = None,
+    ) -> None:
+        self.app = app
+        self.headers = list(headers)
+        self.names = frozenset(n.lower() for n, _ in self.headers)
+        self.template = nonce_template
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        names = self.names
+        extra = self.headers
+        if self.template is not None:
+            import secrets
+
+            nonce = environ["secure.csp_nonce"] = secrets.token_urlsafe(16)
+            csp = self.template.replace("{nonce}", nonce)
+            extra = [(n, csp if n == "Content-Security-Policy" else v) for n, v in extra]
+
+        def start_with_headers(status: str, headers: Headers, exc_info: object = None) -> Any:
+            kept = [h for h in headers if h[0].lower() not in names]
+            return start_response(status, kept + extra, exc_info)
+
+        return self.app(environ, start_with_headers)
+
+
 # -- expectations: what each variant must send -------------------------------------------
 
 Check: TypeAlias = Callable[[Headers], list[str]]
