@@ -172,7 +172,7 @@ def test_headers_under_load(stack: Stack, server_args: tuple[str, ...], report: 
         elapsed = time.perf_counter() - started
 
     report.append(
-        f"load {stack.name} {' '.join(server_args)}: {REQUESTS} requests, concurrency "
+        f"load {' '.join([stack.name, *server_args])}: {REQUESTS} requests, concurrency "
         f"{CONCURRENCY}, {elapsed:.1f} s ({REQUESTS / elapsed:.0f} req/s), "
         f"{len(tally.errors)} errors, {len(tally.nonces)} distinct nonces, "
         f"{tally.connections} connections"

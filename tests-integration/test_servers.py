@@ -2,7 +2,10 @@
 
 Every demo app (``apps/``) runs the way it is deployed: gunicorn for Flask and Django
 (WSGI), uvicorn for Django (ASGI), FastAPI, Starlette and Shiny. A raw HTTP/1.1 client
-reads each response's header lines as sent, so a duplicate cannot hide in a dict.
+reads each response's header lines as sent, so a duplicate cannot hide in a dict: on a
+page, a 404, a 500, a redirect, a static file, a streamed body, a HEAD and a 304, every
+configured header is there exactly once with its configured value, next to the app's own
+headers (both Set-Cookie lines, Location) and the server's ``Date``.
 
 What the servers add on their own, and how the demo deployments handle it:
 
@@ -54,10 +57,12 @@ CASES: Final = {
     "static": Case("GET", "/static/hello.txt", 200),
     "streamed": Case("GET", "/stream", 200),
     "HEAD": Case("HEAD", "/", 200),
+    # A conditional request for the static file (RFC 9110 §13.1.3, If-Modified-Since).
+    "304": Case("GET", "/static/hello.txt", 304),
 }
 # The Shiny app is Shiny's own: a page, its static files and 404s; no error, redirect or
 # streaming route of ours.
-SHINY_CASES: Final = ("200", "404", "static", "HEAD")
+SHINY_CASES: Final = ("200", "404", "static", "HEAD", "304")
 
 PARAMS: Final = [
     pytest.param(stack, kind, id=f"{stack.name}-{kind}")
@@ -117,7 +122,11 @@ def assert_configured_headers(response: WireResponse, stack: Stack) -> str | Non
 @pytest.mark.parametrize(("stack", "kind"), PARAMS)
 def test_headers_on_the_wire(served: Callable[[Stack], str], stack: Stack, kind: str) -> None:
     case = CASES[kind]
-    response = fetch(served(stack), case.path, method=case.method)
+    headers: dict[str, str] = {}
+    if kind == "304":
+        modified = fetch(served(stack), case.path).one("Last-Modified")
+        headers["If-Modified-Since"] = modified
+    response = fetch(served(stack), case.path, method=case.method, headers=headers)
     assert response.status == case.status, str(response)
     nonce = assert_configured_headers(response, stack)
 
@@ -144,6 +153,8 @@ def test_headers_on_the_wire(served: Callable[[Stack], str], stack: Stack, kind:
     elif kind == "streamed":
         assert response.chunked, "expected a chunked (streamed) body"
         assert response.body == "".join(demo_common.STREAM_CHUNKS).encode()
+    elif kind == "304":
+        assert response.body == b""
     elif kind == "HEAD":
         assert response.body == b""
         assert response.one("Content-Type").startswith("text/html")
