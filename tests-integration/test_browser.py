@@ -217,6 +217,8 @@ def test_only_the_nonced_and_hashed_scripts_run(
 
     expect_text(watched, "#nonced", "nonce'd script ran")
     expect_text(watched, "#hashed", "hashed script ran")
+    # A script file from 'self', served with its JavaScript type (nosniff checks it).
+    expect_text(watched, "#external", "same-origin script file ran")
     # The page's scripts run in order: by now the two before them had their turn.
     expect_text(watched, "#inline", "inline script did not run")
     expect_text(watched, "#tampered", "tampered script did not run")
@@ -362,20 +364,29 @@ def test_report_only_policy_reports_without_blocking(
     # allows run: report-only blocks nothing.
     expect_text(watched, "#nonced", "nonce'd script ran")
     expect_text(watched, "#hashed", "hashed script ran")
-    every_script = sorted(lines.values())
-    assert len(every_script) == 4
-    assert eventually(lambda: sum(v.disposition == "report" for v in watched.violations) >= 4)
-    reported = sorted(v.line for v in watched.violations if v.disposition == "report")
-    assert reported == every_script
+    expect_text(watched, "#external", "same-origin script file ran")
+    script_file = f"{app.url}/static/app.js"
+    inline_scripts = sorted(lines.values())
+    assert len(inline_scripts) == 4
+
+    def reported() -> list[tuple[str, int]]:
+        return [(v.blocked, v.line) for v in watched.violations if v.disposition == "report"]
+
+    assert eventually(lambda: len(reported()) >= 5)
+    assert sorted(line for blocked, line in reported() if blocked == "inline") == inline_scripts
+    assert [blocked for blocked, _ in reported() if blocked != "inline"] == [script_file]
     enforced = sorted(v.line for v in watched.violations if v.disposition == "enforce")
     assert enforced == [lines["inline"], lines["tampered"]]
 
     # The report-uri the test serves got one report per script, naming the trial policy.
     reports = other_origin.wait_for_reports(
         lambda r: r.get("document-uri") == page_url and r.get("disposition") == "report",
-        count=4,
+        count=5,
     )
-    assert sorted(r["line-number"] for r in reports) == every_script
+    assert sorted(r["line-number"] for r in reports if r["blocked-uri"] == "inline") == (
+        inline_scripts
+    )
+    assert [r["blocked-uri"] for r in reports if r["blocked-uri"] != "inline"] == [script_file]
     assert {r["original-policy"] for r in reports} == {
         demo_common.report_only_policy(other_origin.report_uri)
     }

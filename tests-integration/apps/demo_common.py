@@ -6,8 +6,8 @@ send the same requests to every stack and expect the same headers:
 
 ========================  ===============================================================
 ``/``                     HTML page: a nonce'd script, an inline script without the
-                          nonce, a script allowed by its hash, a tampered copy of it;
-                          sets two cookies
+                          nonce, a script allowed by its hash, a tampered copy of it,
+                          and ``/static/app.js``; sets two cookies
 ``/features``             HTML page that asks for geolocation and the camera
 ``/features/allowed``     the same page without Permissions-Policy
 ``/xfo-only``             the page without CSP: only X-Frame-Options guards framing
@@ -18,7 +18,7 @@ send the same requests to every stack and expect the same headers:
 ``/redirect``             302 to ``/``
 ``/stream``               a streamed (chunked) plain-text body
 ``/boom``                 raises: the framework's 500 page
-``/static/hello.txt``     a static file
+``/static/...``           static files: ``hello.txt``, ``app.js``
 ========================  ===============================================================
 
 ``DEMO_CSP_REPORT_URI`` in the environment adds a ``report-uri`` to the policies.

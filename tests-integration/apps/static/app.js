@@ -1,0 +1,1 @@
+document.getElementById("external").textContent = "same-origin script file ran";
