@@ -113,6 +113,11 @@ class LyingStr(str):
         return [self.lie]
 
 
+def plain(value: object) -> object:
+    """A str subclass's real text, as ``str.__str__`` gives it; anything else unchanged."""
+    return str.__str__(value) if isinstance(value, str) else value
+
+
 class PlainStrSubclass(str):
     """An honest str subclass (``enum.StrEnum`` members and the like are such objects)."""
 
@@ -333,6 +338,8 @@ class CSPModel:
 
     def apply(self, method: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
         directive = method.replace("_", "-")
+        # The library validates and keeps a str subclass's real text (str.__str__).
+        args = tuple(plain(a) for a in args)
         if method in ("upgrade_insecure_requests", "block_all_mixed_content"):
             enabled = args[0] if args else kwargs.get("enabled", True)
             if enabled:
@@ -422,6 +429,7 @@ class PPModel:
     report_only: bool = False
 
     def apply(self, method: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+        args = tuple(plain(a) for a in args)  # a str subclass counts as its text
         if method == "add_directive":
             name, items, report_to = str(args[0]), args[1:], kwargs.get("report_to")
         elif method == "remove":
@@ -889,12 +897,15 @@ def _config(
 
 
 def _script_src_setting(p: object) -> dict[str, tuple[str, ...] | None]:
-    # A str is split on whitespace; false/None removes the directive (docs/configuration.md).
+    # A str is split on spaces and tabs (CSP3 §2.2); false/None removes the directive
+    # (docs/configuration.md). A str subclass counts as its real text.
     if p is None or p is False:
         return {"script-src": None}
     if isinstance(p, (list, tuple)):
         return {"script-src": tuple(p) or ("'none'",)}  # an empty list means 'none'
-    return {"script-src": tuple(p.split()) if isinstance(p, str) else ()}
+    if not isinstance(p, str):
+        return {"script-src": ()}
+    return {"script-src": tuple(part for part in re.split(r"[ \t]+", str.__str__(p)) if part)}
 
 
 def _config_entries() -> list[EntryPoint]:

@@ -232,3 +232,17 @@ def test_false_switches_a_flag_off() -> None:
     assert h == {"Strict-Transport-Security": "max-age=600"}
     h = headers({"preset": "none", "csp": {"default-src": ["'self'"]}, "xfo": {"deny": False}})
     assert h["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_an_unprintable_key_is_shown_escaped() -> None:
+    with pytest.raises(ValueError, match="unknown key") as info:
+        build({"x\r\nX-Injected: 1": True})
+    assert "\r" not in str(info.value)
+    assert "'x\\r\\nX-Injected: 1'" in str(info.value)
+
+
+def test_csp_string_splits_on_spaces_and_tabs_only() -> None:
+    h = headers({"csp": {"img-src": "'self'\tdata:"}})
+    assert "img-src 'self' data:" in h["Content-Security-Policy"]
+    with pytest.raises(ValueError, match="Content-Security-Policy"):
+        build({"csp": {"img-src": "'self'\x85data:"}})

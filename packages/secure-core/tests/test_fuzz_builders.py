@@ -45,24 +45,9 @@ TEXT_PAYLOADS = [p.value for p in PAYLOADS if type(p.value) is str and len(p.val
 
 # Violations the corpus shows today, by (kind, entry family), with the root cause. The
 # test fails when a new one appears, and when one of these stops happening (then it was
-# fixed: delete its line). They are all reported in docs/security.md.
-_DOUBLE_SLASH = "accepts https://host//path; CSP3 path-part is path-absolute (no leading //)"
-_LYING_STR = "a str subclass is validated by its text but rendered with str()/format()"
-KNOWN: dict[tuple[str, str], str] = {
-    ("csp-grammar", "ContentSecurityPolicy.<source-list directive>"): _DOUBLE_SLASH,
-    ("csp-grammar", "ContentSecurityPolicy.add_sources"): _DOUBLE_SLASH,
-    ("csp-grammar", "ContentSecurityPolicy.custom_directive"): _DOUBLE_SLASH,
-    ("csp-grammar", "ContentSecurityPolicy.frame_ancestors"): _DOUBLE_SLASH,
-    ("unnamed-error", "ContentSecurityPolicy.add_sources"): "an unhashable source: bare "
-    "TypeError 'unhashable type' from dict.fromkeys, before the sources are type-checked",
-    ("log-injection", "PermissionsPolicy.<feature>"): _LYING_STR,
-    ("log-injection", "PermissionsPolicy.add_directive"): _LYING_STR,
-    ("model", "PermissionsPolicy.add_directive"): _LYING_STR + " (report_to)",
-    ("str-subclass", "ContentSecurityPolicy.set"): _LYING_STR,
-    ("str-subclass", "CustomHeader"): _LYING_STR,
-    ("str-subclass", "Server.set"): _LYING_STR,
-    ("str-subclass", "XContentTypeOptions.set"): _LYING_STR,
-}
+# fixed: delete its line). Every violation the corpus found has been fixed: the table is
+# empty, and any new one fails the suite.
+KNOWN: dict[tuple[str, str], str] = {}
 _KNOWN_BY_CLASS = {(kind, family.split(".")[0]) for kind, family in KNOWN}
 
 

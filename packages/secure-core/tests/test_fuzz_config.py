@@ -39,23 +39,7 @@ PAYLOADS = oracles.load_payloads()
 TEXT_PAYLOADS = [p.value for p in PAYLOADS if type(p.value) is str and len(p.value) < 200]
 
 # Violations the corpus shows today (see test_fuzz_builders.KNOWN for how this works).
-_LOG = "the bad name or key is put in the message unescaped: CR/LF reach logs (repr it)"
-_LYING_STR = "a str subclass is validated by its text but rendered with str()/format()"
-KNOWN: dict[tuple[str, str], str] = {
-    ("log-injection", "from_config"): "secure config: <key>: and custom.<name> " + _LOG,
-    ("log-injection", "Secure.derive"): "check_field_name(name, header=name) " + _LOG,
-    ("csp-grammar", "from_config"): "accepts https://host//path (not CSP3 path-absolute)",
-    ("csp-grammar", "Secure.derive"): "accepts https://host//path (not CSP3 path-absolute)",
-    ("unnamed-error", "Secure"): "Secure(custom=<not iterable>): bare 'object is not iterable'",
-    ("unnamed-error", "Secure.derive"): "csp_sources with an unhashable source: bare "
-    "'unhashable type' TypeError from add_sources",
-    ("invalid-field", "from_config"): _LYING_STR + " (a custom header name comes out as "
-    "'x\\r\\nX-Injected: 1' through .lower() in the snapshot)",
-    ("invalid-field", "Secure.derive"): _LYING_STR + " (header name, as above)",
-    ("str-subclass", "from_config"): _LYING_STR,
-    ("str-subclass", "Secure"): _LYING_STR,
-    ("str-subclass", "Secure.derive"): _LYING_STR,
-}
+KNOWN: dict[tuple[str, str], str] = {}
 _KNOWN_KINDS = {kind for kind, _ in KNOWN}
 
 

@@ -343,3 +343,19 @@ def test_derive_keeps_custom_and_flag_directives() -> None:
     assert derived.headers["Content-Security-Policy"] == (
         "default-src 'self'; x-future 'self'; upgrade-insecure-requests; img-src data:"
     )
+
+
+def test_custom_must_be_iterable() -> None:
+    with pytest.raises(TypeError, match=r"Secure\(custom=\.\.\.\) takes a list"):
+        Secure(custom=1)  # type: ignore[arg-type]
+
+
+def test_str_subclass_is_kept_as_its_real_text() -> None:
+    class Loud(str):
+        def __str__(self) -> str:
+            return "x\r\nX-Injected: 1"
+
+    s = Secure(custom=[CustomHeader("X-A", Loud("calm"))])
+    [(name, value)] = s.header_items()
+    assert type(value) is str
+    assert f"{value}" == "calm"

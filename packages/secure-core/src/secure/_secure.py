@@ -190,7 +190,14 @@ class Secure:
             ):
                 builder = builder.copy().report_only()
             headers.append(builder)
-        for item in custom or ():
+        try:
+            custom_items = list(custom or ())
+        except TypeError:
+            raise TypeError(
+                "Secure(custom=...) takes a list of header builders such as "
+                f"CustomHeader(name, value), got {type(custom).__name__} {custom!r}"
+            ) from None
+        for item in custom_items:
             if not isinstance(item, BaseHeader):
                 raise TypeError(
                     "Secure(custom=[...]) takes header builders such as "

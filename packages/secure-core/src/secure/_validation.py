@@ -25,6 +25,7 @@ __all__ = [
     "describe_char",
     "is_field_name",
     "is_field_value",
+    "show",
 ]
 
 # RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
@@ -60,11 +61,41 @@ def describe_char(char: str) -> str:
     return f"{code} ({label})" if label else code
 
 
+# Error messages show at most this much of a refused value: a 4 MB payload must not
+# become a 4 MB log line.
+_SHOWN: Final = 120
+
+
+def show(value: object) -> str:
+    """``repr`` of a value for an error message, shortened when it is long.
+
+    ``repr`` makes CR, LF and other control characters visible, so a refused value can
+    never inject lines into a log.
+    """
+    if isinstance(value, str) and len(value) > _SHOWN:
+        return f"{str.__str__(value[:_SHOWN])!r}... ({len(value)} characters)"
+    text = repr(value)
+    return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}... ({len(text)} characters)"
+
+
+def _label(header: object) -> str:
+    """A header label for the start of a message: as is when it is printable ASCII."""
+    if type(header) is str and header.isascii() and header.isprintable():
+        return header
+    return show(header)
+
+
 def check_str(header: str, value: object, what: str = "value") -> str:
-    """Return ``value`` if it is a ``str``, else raise a ``TypeError`` naming the header."""
+    """Return ``value`` as a plain ``str``, else raise a ``TypeError`` naming the header.
+
+    A ``str`` subclass is turned into a plain ``str``: what was validated is then what
+    is sent, whatever methods the subclass overrides.
+    """
     if not isinstance(value, str):
-        raise TypeError(f"{header}: {what} must be a str, got {type(value).__name__} {value!r}")
-    return value
+        raise TypeError(
+            f"{_label(header)}: {what} must be a str, got {type(value).__name__} {show(value)}"
+        )
+    return value if type(value) is str else str.__str__(value)
 
 
 def is_field_name(name: str) -> bool:
@@ -80,7 +111,7 @@ def is_field_value(value: str, *, allow_obs_text: bool = False) -> bool:
 
 def check_field_name(name: object, *, header: str | None = None) -> str:
     """Validate a header field name (RFC 9110 §5.1, §5.6.2) and return it unchanged."""
-    label = header or "header name"
+    label = _label(header) if header else "header name"
     name = check_str(label, name, "header name")
     if not name:
         raise ValueError(
@@ -89,7 +120,7 @@ def check_field_name(name: object, *, header: str | None = None) -> str:
     if not is_field_name(name):
         bad = next(c for c in name if _TOKEN.fullmatch(c) is None)
         raise ValueError(
-            f"{label}: invalid header name {name!r}: {describe_char(bad)} is not allowed "
+            f"{label}: invalid header name {show(name)}: {describe_char(bad)} is not allowed "
             "(a field name is an RFC 9110 token: letters, digits and !#$%&'*+-.^_`|~)"
         )
     return name
@@ -104,21 +135,22 @@ def check_field_value(header: str, value: object, *, allow_obs_text: bool = Fals
     caller configured is exactly what is sent.
     """
     value = check_str(header, value)
+    header = _label(header)
     if is_field_value(value, allow_obs_text=allow_obs_text):
         return value
     for char in value:
         code = ord(char)
         if (code < 0x20 and char != "\t") or 0x7F <= code <= 0x9F:
             raise ValueError(
-                f"{header}: invalid value {value!r}: control character {describe_char(char)} "
+                f"{header}: invalid value {show(value)}: control character {describe_char(char)} "
                 "is not allowed in an HTTP field value (RFC 9110 §5.5)"
             )
         if code > 0xFF or (code >= 0x80 and not allow_obs_text):
             raise ValueError(
-                f"{header}: invalid value {value!r}: non-ASCII character {describe_char(char)} "
+                f"{header}: invalid value {show(value)}: non-ASCII character {describe_char(char)} "
                 "is not allowed; percent-encode URLs and use ASCII tokens (RFC 9110 §5.5)"
             )
     raise ValueError(
-        f"{header}: invalid value {value!r}: leading or trailing whitespace is not part of a "
+        f"{header}: invalid value {show(value)}: leading or trailing whitespace is not part of a "
         "field value (RFC 9110 §5.5); remove it"
     )

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, TypedDict
 
+from secure._validation import show
 from secure.headers import ContentSecurityPolicy, CustomHeader, PermissionsPolicy
 from secure.headers._base import BaseHeader
 from secure.nonce import NONCE
@@ -118,6 +120,8 @@ _CSP_DIRECTIVES: Final = frozenset(
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:
+    if len(word) > 64:  # no key is that long; difflib is quadratic in the length
+        return ""
     from difflib import get_close_matches
 
     close = get_close_matches(word.lower().replace("-", "_"), list(choices), n=1, cutoff=0.5)
@@ -125,7 +129,11 @@ def _suggest(word: str, choices: Sequence[str]) -> str:
 
 
 def _fail(path: str, message: str) -> ValueError:
-    return ValueError(f"secure config: {path}: {message}")
+    # A key is user input: show it with repr when it holds anything unprintable, so an
+    # error message can never carry a raw CR/LF into a log.
+    path = str.__str__(path)  # the real text of a str subclass, whatever it overrides
+    shown = path if path.isascii() and path.isprintable() else show(path)
+    return ValueError(f"secure config: {shown}: {message}")
 
 
 def _key(raw: object) -> str:
@@ -194,7 +202,9 @@ def _csp(base: BaseHeader | None, path: str, spec: Mapping[str, object]) -> Cont
         elif sources is True:
             _call(builder, path, name, True)
         elif isinstance(sources, str):
-            _set_directive(builder, name, sources.split())
+            # Split on the spaces and tabs of CSP's own grammar only (CSP3 §2.2), so
+            # NEL or U+2028 stay inside a source and are refused there.
+            _set_directive(builder, name, [p for p in re.split(r"[ \t]+", sources) if p])
         elif isinstance(sources, (list, tuple)):
             if not all(isinstance(s, str) for s in sources):
                 raise _fail(where, f"sources must be strings, got {sources!r}")
@@ -215,7 +225,7 @@ def _permissions(
             builder.remove(name)
             continue
         if isinstance(allowlist, str):
-            allowlist = allowlist.split()
+            allowlist = [p for p in re.split(r"[ \t]+", allowlist) if p]
         if not isinstance(allowlist, (list, tuple)) or not all(
             isinstance(a, str) for a in allowlist
         ):

@@ -44,6 +44,8 @@ _REPORT_TO: Final = re.compile(r';[ ]*report-to="([^"\\]*)"')
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
     """``" (did you mean 'x'?)"`` for the closest choice, or ``""`` when none is close."""
+    if len(value) > 64:  # no token is that long; difflib is quadratic in the length
+        return ""
     import difflib  # only error paths need it: keeps `import secure` fast
 
     by_lower = {choice.lower(): choice for choice in choices}

@@ -137,7 +137,9 @@ _HOST_SOURCE: Final = re.compile(
     rf"(?:{_SCHEME}://)?"
     r"(?:\*|(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?)"
     r"(?::(?P<port>[0-9]+|\*))?"
-    r"(?:/(?:[A-Za-z0-9._~!$&'()*+=:@/-]|%[0-9A-Fa-f]{2})*)?"
+    # path-part is RFC 3986 path-absolute: "/" then segments, never "//" at the start.
+    r"(?:/(?:(?:[A-Za-z0-9._~!$&'()*+=:@-]|%[0-9A-Fa-f]{2})"
+    r"(?:[A-Za-z0-9._~!$&'()*+=:@/-]|%[0-9A-Fa-f]{2})*)?)?"
 )
 # RFC 3986 URI-reference characters, without ";" and "," (CSP3 §2.3 directive-value).
 _URI_REFERENCE: Final = re.compile(r"(?:[A-Za-z0-9._~:/?#\[\]@!$&'()*+=-]|%[0-9A-Fa-f]{2})+")
@@ -150,6 +152,8 @@ def _fail(header: str, message: str) -> NoReturn:
 
 
 def _did_you_mean(word: str, options: tuple[str, ...] | list[str]) -> str:
+    if len(word) > 64:  # no directive or keyword is that long; difflib is quadratic
+        return ""
     match = difflib.get_close_matches(word, options, n=1)
     return f"; did you mean {match[0]!r}?" if match else ""
 
@@ -462,6 +466,12 @@ class ContentSecurityPolicy(BaseHeader):
         ContentSecurityPolicy(Content-Security-Policy: "script-src 'self' https:")
         """
         name = self._known_or_present(directive)
+        for source in sources:
+            if not isinstance(source, str):
+                raise TypeError(
+                    f"{self.header_name} {name}: sources must be str, got "
+                    f"{type(source).__name__} {source!r}"
+                )
         current = self._directives.get(name, ())
         added = tuple(dict.fromkeys(s for s in sources if s not in current))
         return self._put(name, _DIRECTIVES.get(name, "custom"), current + added)

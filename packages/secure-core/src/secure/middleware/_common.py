@@ -104,7 +104,14 @@ def appendable_names(multi_ok: Iterable[str] | None) -> frozenset[str]:
             f"{multi_ok!r}; wrap it: multi_ok={{{multi_ok!r}}}"
         )
     names = []
-    for name in multi_ok:
+    try:
+        given = list(multi_ok)
+    except TypeError:
+        raise TypeError(
+            f"multi_ok: expected a collection of header names, got "
+            f"{type(multi_ok).__name__} {multi_ok!r}"
+        ) from None
+    for name in given:
         if not isinstance(name, str):
             raise TypeError(
                 f"multi_ok: header names must be str, got {type(name).__name__} {name!r}"
