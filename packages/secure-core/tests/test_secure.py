@@ -356,6 +356,6 @@ def test_str_subclass_is_kept_as_its_real_text() -> None:
             return "x\r\nX-Injected: 1"
 
     s = Secure(custom=[CustomHeader("X-A", Loud("calm"))])
-    [(name, value)] = s.header_items()
+    [(_, value)] = s.header_items()
     assert type(value) is str
     assert f"{value}" == "calm"
