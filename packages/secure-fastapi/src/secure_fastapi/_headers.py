@@ -16,6 +16,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from secure import Secure
 from secure.headers import ContentSecurityPolicy
+
+# The core ASGI middleware's nonce keys: stacked middleware agree on one nonce, and the
+# public place is ``scope["state"]["csp_nonce"]``.
+from secure.middleware._common import NONCE_KEY, STATE_KEY
 from secure.nonce import generate_nonce
 
 __all__ = ["SecureHeaders", "csp_nonce"]
@@ -24,10 +28,6 @@ __all__ = ["SecureHeaders", "csp_nonce"]
 #: replaces it with :data:`APPLIED` when it sends the response headers.
 RULES_KEY: Final = "secure_fastapi"
 APPLIED: Final = "applied"
-#: The nonce of this request. The same key as the core's ASGI middleware, so that stacked
-#: middleware agree on one nonce; the public place is ``scope["state"]["csp_nonce"]``.
-NONCE_KEY: Final = "secure.csp_nonce"
-STATE_KEY: Final = "csp_nonce"
 
 # A configuration with a CSP, to check a rule's arguments when the rule is created:
 # errors in a rule surface at import time, not on the first request.

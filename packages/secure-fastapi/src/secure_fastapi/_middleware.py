@@ -10,13 +10,12 @@ from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.requests import Request
 
 from secure import MULTI_OK, Preset, Secure
+from secure.middleware._common import NONCE_KEY, STATE_KEY, kept_names
 from secure.nonce import generate_nonce, is_nonce
 from secure_fastapi._docs import DocsPage, DocsPolicy, find_docs_pages
 from secure_fastapi._headers import (
     APPLIED,
-    NONCE_KEY,
     RULES_KEY,
-    STATE_KEY,
     SecureHeaders,
     ensure_nonce,
 )
@@ -37,35 +36,6 @@ _MAX_VARIANTS: Final = 1024
 _MARK: Final = generate_nonce()
 _MARK_BYTES: Final = _MARK.encode("ascii")
 
-# Header names applications commonly send. ASGI asks for lower-case names (ASGI HTTP
-# spec, "Response Start"), but some apps send "Content-Type": both spellings are kept.
-_COMMON_NAMES: Final = (
-    "Accept-Ranges",
-    "Access-Control-Allow-Credentials",
-    "Access-Control-Allow-Origin",
-    "Access-Control-Expose-Headers",
-    "Age",
-    "Allow",
-    "Cache-Control",
-    "Content-Disposition",
-    "Content-Encoding",
-    "Content-Language",
-    "Content-Length",
-    "Content-Range",
-    "Content-Type",
-    "Date",
-    "ETag",
-    "Expires",
-    "Last-Modified",
-    "Link",
-    "Location",
-    "Retry-After",
-    "Set-Cookie",
-    "Transfer-Encoding",
-    "Vary",
-    "WWW-Authenticate",
-)
-
 
 class _Compiled:
     """One configuration, ready for ``http.response.start``: what to drop, what to add."""
@@ -81,10 +51,8 @@ class _Compiled:
         #: Common application header names (in lower case and as usually spelled) that
         #: are not in ``drop``: kept without a ``lower()`` call.
         self.keep = frozenset(
-            spelling
-            for name in _COMMON_NAMES
-            if name.lower().encode("latin-1") not in self.drop
-            for spelling in (name.encode("latin-1"), name.lower().encode("latin-1"))
+            name.encode("latin-1")
+            for name in kept_names(frozenset(n.decode("latin-1") for n in self.drop))
         )
         #: The encoded headers; ``None`` when they carry a nonce slot.
         self.static = None if snapshot.needs_nonce else tuple(snapshot.asgi_items())
