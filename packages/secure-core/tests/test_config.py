@@ -157,7 +157,7 @@ def test_header_names_are_aliases() -> None:
         ({"custom": {"X A": "1"}}, r"custom.X A: .*invalid header name"),
         (
             {"custom": {"strict-transport-security": "max-age=1"}},
-            r"custom.strict-transport-security: .* set it with 'hsts'",
+            r"custom.strict-transport-security: .* already set by 'hsts'",
         ),
         ({"custom": {"X-A": "a\nb"}}, r"custom.X-A: X-A: invalid value"),
         ({"custom": {"X-A": 1}}, r"custom.X-A: X-A: value must be a str"),
@@ -246,3 +246,8 @@ def test_csp_string_splits_on_spaces_and_tabs_only() -> None:
     assert "img-src 'self' data:" in h["Content-Security-Policy"]
     with pytest.raises(ValueError, match="Content-Security-Policy"):
         build({"csp": {"img-src": "'self'\x85data:"}})
+
+
+def test_a_custom_header_may_replace_a_removed_one() -> None:
+    h = headers({"hsts": False, "custom": {"Strict-Transport-Security": "max-age=60"}})
+    assert h["Strict-Transport-Security"] == "max-age=60"

@@ -352,9 +352,13 @@ def build(config: Mapping[str, object]) -> Secure:
         raise _fail("custom", f"expected a table of header name -> value, got {custom!r}")
     for name, value in custom.items():
         managed = _ALIASES.get(str(name).lower())
-        if managed is not None:
-            # One header, one place: a custom copy would send it twice.
-            raise _fail(f"custom.{name}", f"{name} has its own key; set it with {managed!r}")
+        if managed is not None and current.get(managed) is not None:
+            # One header, one place: a custom copy next to the key's would send it twice.
+            raise _fail(
+                f"custom.{name}",
+                f"{name} is already set by {managed!r}; set it there, or set "
+                f"{managed!r} to false to send this value instead",
+            )
         try:
             extras.append(CustomHeader(name, value))
         except (ValueError, TypeError) as exc:
