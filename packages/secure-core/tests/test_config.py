@@ -251,3 +251,28 @@ def test_csp_string_splits_on_spaces_and_tabs_only() -> None:
 def test_a_custom_header_may_replace_a_removed_one() -> None:
     h = headers({"hsts": False, "custom": {"Strict-Transport-Security": "max-age=60"}})
     assert h["Strict-Transport-Security"] == "max-age=60"
+
+
+def test_base_replaces_the_preset() -> None:
+    from secure import ContentSecurityPolicy, CustomHeader
+
+    base = Secure(
+        csp=ContentSecurityPolicy().default_src("'none'").script_src("'self'", NONCE),
+        csp_report_only=ContentSecurityPolicy().default_src("'self'"),
+        custom=[CustomHeader("X-Extra", "1")],
+    )
+    built = Secure.from_config(
+        {"csp": {"img-src": ["'self'"]}, "xfo": "DENY", "remove": ["X-Extra"]}, base=base
+    )
+    assert built.has_nonce
+    assert built.header_items(nonce="N") == [
+        (
+            "Content-Security-Policy",
+            "default-src 'none'; script-src 'self' 'nonce-N'; img-src 'self'",
+        ),
+        ("Content-Security-Policy-Report-Only", "default-src 'self'"),
+        ("X-Frame-Options", "DENY"),
+    ]
+    assert Secure.from_config({}, base=base) == base
+    with pytest.raises(ValueError, match="preset: cannot be combined with a base"):
+        Secure.from_config({"preset": "strict"}, base=base)

@@ -229,15 +229,18 @@ class Secure:
         return build_preset(preset)
 
     @classmethod
-    def from_config(cls, config: Mapping[str, object]) -> Secure:
+    def from_config(cls, config: Mapping[str, object], *, base: Secure | None = None) -> Secure:
         """Build from the shared configuration format (see ``docs/configuration.md``).
+
+        ``base`` starts from that ``Secure`` instead of the ``preset`` key, so an
+        integration's own preset can be edited with the same format.
 
         >>> Secure.from_config({"preset": "strict", "xfo": "SAMEORIGIN"}).headers["X-Frame-Options"]
         'SAMEORIGIN'
         """
         from secure.config import build
 
-        return build(config)
+        return build(config, base=base)
 
     @classmethod
     def coerce(cls, value: Secure | Preset | str | Mapping[str, object] | None) -> Secure:

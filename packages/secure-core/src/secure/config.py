@@ -284,8 +284,38 @@ def _with_nonce(csp: ContentSecurityPolicy, directives: Sequence[str]) -> None:
             csp.add_sources(directive, NONCE)
 
 
-def build(config: Mapping[str, object]) -> Secure:
-    """Build a ``Secure`` from a configuration mapping (see the module docstring)."""
+def _builders_of(base: Secure) -> dict[str, BaseHeader | None]:
+    """An existing ``Secure`` split back into constructor keywords, as editable builders.
+
+    Every builder's ``set()`` parses its raw value into structured state (a CSP keeps its
+    nonce slot), so a table in the configuration edits these exactly as a preset's.
+    """
+    from secure._secure import _BUILDERS
+
+    current: dict[str, BaseHeader | None] = {}
+    custom: list[BaseHeader] = []
+    for name, value, _ in base.snapshot().items:
+        key = _ALIASES.get(name.lower())
+        if key is None or key in current:
+            custom.append(CustomHeader(name, value))
+            continue
+        builder = _BUILDERS[key]()
+        if isinstance(builder, (ContentSecurityPolicy, PermissionsPolicy)) and key.endswith(
+            "_report_only"
+        ):
+            builder.report_only()
+        # The CSP builder finds its nonce slot in the value itself.
+        current[key] = builder.set(value)
+    current["custom"] = custom  # type: ignore[assignment]
+    return current
+
+
+def build(config: Mapping[str, object], *, base: Secure | None = None) -> Secure:
+    """Build a ``Secure`` from a configuration mapping (see the module docstring).
+
+    ``base`` replaces the ``preset`` key: the configuration then edits that ``Secure``
+    (an integration's own preset, e.g. secure-shiny's) instead of a core preset.
+    """
     from secure._presets import preset_builders
     from secure._secure import Secure
 
@@ -304,7 +334,11 @@ def build(config: Mapping[str, object]) -> Secure:
     # Start from the preset's builders, keyed like the constructor.
     preset = settings.get("preset", "balanced")
     current: dict[str, BaseHeader | None]
-    if preset is None or preset == "none":
+    if base is not None:
+        if "preset" in settings:
+            raise _fail("preset", "cannot be combined with a base configuration")
+        current = _builders_of(base)
+    elif preset is None or preset == "none":
         current = {}
     elif isinstance(preset, str):
         try:
