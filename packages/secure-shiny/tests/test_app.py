@@ -97,9 +97,18 @@ def test_shiny_by_name(get: Get) -> None:
     assert_headers(get(secure_app(app, "shiny"), "/"), shiny_preset(app))
 
 
-def test_shiny_preset_in_config_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"preset 'shiny'.*shiny_preset\(app\)\.derive"):
-        secure_app(slider_app(), {"preset": "shiny", "xfo": "SAMEORIGIN"})
+def test_shiny_preset_in_config(get: Get) -> None:
+    app = slider_app()
+    config = {"preset": "shiny", "xfo": "SAMEORIGIN", "csp": {"img-src": ["'self'"]}}
+    expected = Secure.from_config(
+        {"xfo": "SAMEORIGIN", "csp": {"img-src": ["'self'"]}}, base=shiny_preset(app)
+    )
+    response = get(secure_app(app, config), "/")
+    assert_headers(response, expected)
+    assert response.values("x-frame-options") == ["SAMEORIGIN"]
+    assert response.values("content-security-policy")[0].count("img-src 'self';") == 1
+    with pytest.raises(ValueError, match="hstss: unknown key; did you mean 'hsts'"):
+        secure_app(app, {"preset": "shiny", "hstss": "max-age=1"})
 
 
 def test_app_inline_code_is_allowed(get: Get) -> None:

@@ -39,7 +39,8 @@ def secure_app(
     ``app`` is a ``shiny.App``, or the path of a Shiny Express app file. ``secure`` is
     ``None`` or ``"shiny"`` for :func:`shiny_preset` (with hashes for the app's own
     inline scripts), or anything ``secure.Secure.coerce`` takes: a ``Secure``, a
-    ``Preset`` or its name, a configuration mapping. The websocket is not touched::
+    ``Preset`` or its name, a configuration mapping (``{"preset": "shiny", ...}`` edits
+    the Shiny preset). The websocket is not touched::
 
         app = secure_app(App(app_ui, server))
     """
@@ -50,11 +51,9 @@ def secure_app(
     if secure is None or secure == SHINY:
         headers = shiny_preset(app)
     elif isinstance(secure, Mapping) and secure.get("preset") == SHINY:
-        raise ValueError(
-            "secure config: preset 'shiny' cannot be combined with configuration keys; "
-            "the configuration format starts from a core preset (balanced, basic, strict, "
-            "none). Pass secure='shiny', or shiny_preset(app).derive(...) to change it"
-        )
+        # The shared configuration format, starting from the Shiny preset.
+        rest = {key: value for key, value in secure.items() if key != "preset"}
+        headers = Secure.from_config(rest, base=shiny_preset(app))
     else:
         headers = Secure.coerce(secure)
     return SecureASGIMiddleware(app, secure=headers, multi_ok=multi_ok)
