@@ -32,7 +32,7 @@ nox.options.sessions = [
 ROOT = Path(__file__).parent
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 DEV_PYTHON = (ROOT / ".python-version").read_text().strip()
-TEST_DEPS = ["pytest>=8.3", "pytest-cov>=6.0", "hypothesis>=6.120", "http-sf>=1.0"]
+TEST_DEPS = ["pytest>=8.3", "pytest-cov>=6.0", "hypothesis>=6.120", "http-sf>=1.5"]
 CORE = ["-e", "packages/secure-core"]
 
 
@@ -182,17 +182,22 @@ def minimums(session: nox.Session) -> None:
     session.install(
         "--resolution=lowest-direct",
         *CORE,
-        "-e",
-        "packages/secure-flask",
-        "-e",
-        "packages/secure-fastapi[fastapi]",
-        "-e",
-        "packages/secure-shiny",
-        "httpx",
-        "jinja2",
+        *("-e", "packages/secure-flask"),
+        *("-e", "packages/secure-django"),
+        *("-e", "packages/secure-fastapi[fastapi]"),
+        *("-e", "packages/secure-shiny"),
+        # Flask 2.3.0's test client reads werkzeug.__version__, gone in Werkzeug 3.1:
+        # pair it with the Werkzeug it was released with.
+        "werkzeug==2.3.*",
+        # Test-only tools, at the lowest versions the tests work with.
+        "httpx>=0.27",
+        "jinja2>=3.1",
+        "python-multipart>=0.0.9",
         *TEST_DEPS,
     )
-    session.run("pytest", "packages/secure-core/tests", "packages/secure-flask/tests")
+    # secure-core has no dependencies to lower; the framework packages do.
+    packages = ("secure-django", "secure-fastapi", "secure-flask", "secure-shiny")
+    session.run("pytest", *(f"packages/{name}/tests" for name in packages))
 
 
 @nox.session(python=DEV_PYTHON)
