@@ -340,8 +340,9 @@ def test_derive_keeps_custom_and_flag_directives() -> None:
         .upgrade_insecure_requests()
     )
     derived = base.derive(csp_sources={"img-src": ["data:"]})
+    # img-src was absent, so it starts from default-src (CSP3 §6.8.3): 'self' stays.
     assert derived.headers["Content-Security-Policy"] == (
-        "default-src 'self'; x-future 'self'; upgrade-insecure-requests; img-src data:"
+        "default-src 'self'; x-future 'self'; upgrade-insecure-requests; img-src 'self' data:"
     )
 
 

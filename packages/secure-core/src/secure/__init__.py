@@ -12,6 +12,7 @@ Framework packages (``secure-flask``, ``secure-django``, ``secure-fastapi``,
 ``secure-shiny``) build on the same ``Secure`` object.
 """
 
+from secure._override import Override
 from secure._pipeline import COMMA_JOIN_OK, DEFAULT_ALLOWED_HEADERS, MULTI_OK
 from secure._presets import Preset
 from secure._secure import Secure
@@ -53,6 +54,7 @@ __all__ = [
     "HeaderSetError",
     "HeaderSnapshot",
     "OriginAgentCluster",
+    "Override",
     "PermissionsPolicy",
     "Preset",
     "ReferrerPolicy",

@@ -11,10 +11,13 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
+from secure._registry import HEADERS, HeaderSpec
 from secure._validation import is_field_name, is_field_value
 
 if TYPE_CHECKING:
     import logging
+
+    from secure.headers._base import BaseHeader
 
 __all__ = [
     "COMMA_JOIN_OK",
@@ -32,69 +35,30 @@ OnInvalid = Literal["drop", "warn", "raise"]
 #: Header names (lower-case) that may legitimately appear more than once on a response.
 #: Several CSP fields are all enforced, so another one can only tighten (CSP Level 3
 #: §3.1, "multiple policies"); middleware appends these instead of overwriting.
-MULTI_OK: Final[frozenset[str]] = frozenset(
-    {"content-security-policy", "content-security-policy-report-only"}
-)
+MULTI_OK: Final[frozenset[str]] = frozenset(spec.lower for spec in HEADERS if spec.multi)
 
 #: Header names (lower-case) whose repeated values can be joined with ", " without
 #: changing their meaning: list-based fields (RFC 9110 §5.3) and structured-field
-#: lists/dictionaries (RFC 9651 §3.1, §3.2). X-Frame-Options and HSTS are not among them.
+#: lists/dictionaries (RFC 9651 §3.1, §3.2), plus ``Vary``, which applications often
+#: send twice. X-Frame-Options and HSTS are not among them.
 COMMA_JOIN_OK: Final[frozenset[str]] = frozenset(
-    {
-        "cache-control",
-        "clear-site-data",
-        "content-security-policy",
-        "content-security-policy-report-only",
-        "permissions-policy",
-        "permissions-policy-report-only",
-        "referrer-policy",
-        "reporting-endpoints",
-        "vary",
-    }
+    {*(spec.lower for spec in HEADERS if spec.joinable), "vary"}
 )
 
 #: Every security header the builders and presets produce (lower-case).
-DEFAULT_ALLOWED_HEADERS: Final[frozenset[str]] = frozenset(
-    {
-        "cache-control",
-        "clear-site-data",
-        "content-security-policy",
-        "content-security-policy-report-only",
-        "cross-origin-embedder-policy",
-        "cross-origin-embedder-policy-report-only",
-        "cross-origin-opener-policy",
-        "cross-origin-opener-policy-report-only",
-        "cross-origin-resource-policy",
-        "origin-agent-cluster",
-        "permissions-policy",
-        "permissions-policy-report-only",
-        "referrer-policy",
-        "reporting-endpoints",
-        "server",
-        "strict-transport-security",
-        "x-content-type-options",
-        "x-dns-prefetch-control",
-        "x-download-options",
-        "x-frame-options",
-        "x-permitted-cross-domain-policies",
-        "x-xss-protection",
-    }
-)
+DEFAULT_ALLOWED_HEADERS: Final[frozenset[str]] = frozenset(spec.lower for spec in HEADERS)
 
 # Canonical spelling of the names above, used when normalising.
-_CANONICAL: Final = {
-    name: "-".join(part.capitalize() for part in name.split("-"))
-    for name in DEFAULT_ALLOWED_HEADERS
-} | {
-    "x-dns-prefetch-control": "X-DNS-Prefetch-Control",
-    "x-xss-protection": "X-XSS-Protection",
-}
+_CANONICAL: Final = {spec.lower: spec.name for spec in HEADERS}
 
 
 class _Entry(NamedTuple):
+    """One rendered header; ``builder`` is the frozen builder it came from, if any."""
+
     name: str
     value: str
     templated: bool
+    builder: BaseHeader | None = None
 
 
 def _report(logger: logging.Logger | None, level: int, message: str) -> None:
@@ -197,19 +161,21 @@ def validate(
     strict: bool,
     allow_obs_text: bool,
     logger: logging.Logger | None,
-    grammar: Mapping[str, Callable[[str], object]],
+    grammar: Mapping[str, Callable[[str], object]] | None = None,
 ) -> tuple[list[_Entry], Mapping[str, str]]:
     if on_invalid not in ("drop", "warn", "raise"):
         raise ValueError(
             "validate_and_normalize_headers: on_invalid must be 'drop', 'warn' or 'raise', "
             f"not {on_invalid!r}"
         )
+    if grammar is None:
+        grammar = _GRAMMAR
     kept: list[_Entry] = []
     for entry in entries:
         problem = _problem(entry, strict=strict, allow_obs_text=allow_obs_text, grammar=grammar)
         if problem is None:
             name = _CANONICAL.get(entry.name.lower(), entry.name)
-            kept.append(_Entry(name, entry.value, entry.templated))
+            kept.append(entry._replace(name=name))
             continue
         message = f"{entry.name}: {problem}: {entry.value!r}"
         if on_invalid == "raise":
@@ -227,6 +193,15 @@ def validate(
         seen[lower] = entry.name
     return kept, MappingProxyType({e.name: e.value for e in kept})
 
+
+def _grammar_check(spec: HeaderSpec) -> Callable[[str], object]:
+    return lambda value: spec.new_builder().set(value)
+
+
+# Strict validation parses each managed header's value with its own builder.
+_GRAMMAR: Final[Mapping[str, Callable[[str], object]]] = {
+    spec.lower: _grammar_check(spec) for spec in HEADERS if spec.builder is not None
+}
 
 # Response header sizes above this are refused by common proxies (nginx's default
 # proxy_buffer_size is 4k/8k); strict mode refuses them at configuration time.

@@ -1,10 +1,14 @@
-"""The three presets of SPEC §3. Each call builds fresh, independent builders."""
+"""The presets: named sets of builders. Each call builds fresh, independent builders.
+
+``Secure.from_preset`` assembles them; this module knows nothing of ``Secure``.
+"""
 
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from secure._suggest import suggest
 from secure.headers import (
     CacheControl,
     ContentSecurityPolicy,
@@ -23,10 +27,7 @@ from secure.headers import (
     XPermittedCrossDomainPolicies,
 )
 
-if TYPE_CHECKING:
-    from secure._secure import Secure
-
-__all__ = ["Preset", "build_preset", "parse_preset", "preset_builders"]
+__all__ = ["Preset", "parse_preset", "preset_builders"]
 
 
 class Preset(str, enum.Enum):
@@ -133,11 +134,8 @@ def parse_preset(preset: Preset | str) -> Preset:
             return Preset(preset.strip().lower())
         except ValueError:
             pass
-        from difflib import get_close_matches
-
         names = [p.value for p in Preset]
-        close = get_close_matches(preset.lower(), names, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = suggest(preset, names)
         raise ValueError(f"unknown preset {preset!r}: choose one of {', '.join(names)}{hint}")
     raise TypeError(f"preset must be a Preset or its name, got {type(preset).__name__}")
 
@@ -145,20 +143,3 @@ def parse_preset(preset: Preset | str) -> Preset:
 def preset_builders(preset: Preset | str) -> dict[str, Any]:
     """Fresh builders of ``preset``, keyed like ``Secure``'s constructor keywords."""
     return _FACTORIES[parse_preset(preset)]()
-
-
-# Rendering a preset validates every value again (about 100 us); the rendered entries
-# are immutable tuples, so each preset is rendered once and every call gets a copy: a
-# new Secure with its own entry list, as independent as a freshly built one.
-_rendered: dict[Preset, Secure] = {}
-
-
-def build_preset(preset: Preset | str) -> Secure:
-    """A fresh ``Secure`` for ``preset``."""
-    member = parse_preset(preset)
-    template = _rendered.get(member)
-    if template is None:
-        from secure._secure import Secure
-
-        template = _rendered[member] = Secure(**_FACTORIES[member]())
-    return template.copy()

@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
-from secure import _pipeline
+from secure import _config, _csp_edit, _pipeline, _presets
+from secure._override import Override
 from secure._pipeline import (
     COMMA_JOIN_OK,
     DEFAULT_ALLOWED_HEADERS,
@@ -16,7 +17,9 @@ from secure._pipeline import (
     OnUnexpected,
     _Entry,
 )
+from secure._registry import KEYED, KEYWORDS, by_name
 from secure._snapshot import HeaderSnapshot
+from secure._suggest import suggest
 from secure._validation import check_field_name, check_field_value
 from secure.errors import HeaderSetError
 from secure.headers import (
@@ -47,56 +50,18 @@ if TYPE_CHECKING:
 
 __all__ = ["Secure"]
 
-# Keyword -> the header it renders; the order is the order of ``header_items()``.
-_SLOTS: Final = (
-    ("cache", "Cache-Control"),
-    ("coep", "Cross-Origin-Embedder-Policy"),
-    ("coop", "Cross-Origin-Opener-Policy"),
-    ("corp", "Cross-Origin-Resource-Policy"),
-    ("csp", "Content-Security-Policy"),
-    ("csp_report_only", "Content-Security-Policy-Report-Only"),
-    ("hsts", "Strict-Transport-Security"),
-    ("permissions", "Permissions-Policy"),
-    ("permissions_report_only", "Permissions-Policy-Report-Only"),
-    ("referrer", "Referrer-Policy"),
-    ("xpcdp", "X-Permitted-Cross-Domain-Policies"),
-    ("xdfc", "X-DNS-Prefetch-Control"),
-    ("server", "Server"),
-    ("xcto", "X-Content-Type-Options"),
-    ("xfo", "X-Frame-Options"),
-    ("reporting_endpoints", "Reporting-Endpoints"),
-)
-
-_BUILDERS: Final[Mapping[str, type[BaseHeader]]] = {
-    "cache": CacheControl,
-    "coep": CrossOriginEmbedderPolicy,
-    "coop": CrossOriginOpenerPolicy,
-    "corp": CrossOriginResourcePolicy,
-    "csp": ContentSecurityPolicy,
-    "csp_report_only": ContentSecurityPolicy,
-    "hsts": StrictTransportSecurity,
-    "permissions": PermissionsPolicy,
-    "permissions_report_only": PermissionsPolicy,
-    "referrer": ReferrerPolicy,
-    "xpcdp": XPermittedCrossDomainPolicies,
-    "xdfc": XDnsPrefetchControl,
-    "server": Server,
-    "xcto": XContentTypeOptions,
-    "xfo": XFrameOptions,
-    "reporting_endpoints": ReportingEndpoints,
-}
-
-
-# Keywords whose builder is switched to its -Report-Only header.
-_REPORT_ONLY: Final = frozenset({"csp_report_only", "permissions_report_only"})
+# Distinct per-route overrides compiled per configuration; past this many the oldest
+# is compiled again when next used (a route table is far smaller in practice).
+_VARIANT_CACHE_SIZE: Final = 256
 
 
 def _render(header: BaseHeader) -> _Entry:
+    """Render a builder the ``Secure`` now owns (callers pass a private copy)."""
     # The builders validate already; checking again here means no builder bug or
     # subclass can ever put an invalid field on the wire (RFC 9110 §5.1, §5.5).
     name = check_field_name(header.header_name, header=header.header_name)
     value = check_field_value(name, header.header_value)
-    return _Entry(name, value, header.has_nonce)
+    return _Entry(name, value, header.has_nonce, header)
 
 
 def _check_nonce(nonce: str) -> str:
@@ -131,9 +96,11 @@ class Secure:
         secure_headers.set_headers(response)
 
     Every value is validated when it is configured; nothing invalid is ever rendered.
+    ``Secure`` keeps a private copy of each builder beside its rendered value, so
+    :meth:`derive` and :meth:`from_config` edit builders, never parse text back.
     """
 
-    __slots__ = ("_entries", "_normalized")
+    __slots__ = ("_entries", "_normalized", "_variants")
 
     def __init__(
         self,
@@ -156,66 +123,20 @@ class Secure:
         permissions_report_only: PermissionsPolicy | None = None,
         reporting_endpoints: ReportingEndpoints | None = None,
     ) -> None:
-        given: dict[str, BaseHeader | None] = {
-            "cache": cache,
-            "coep": coep,
-            "coop": coop,
-            "corp": corp,
-            "csp": csp,
-            "csp_report_only": csp_report_only,
-            "hsts": hsts,
-            "permissions": permissions,
-            "permissions_report_only": permissions_report_only,
-            "referrer": referrer,
-            "xpcdp": xpcdp,
-            "xdfc": xdfc,
-            "server": server,
-            "xcto": xcto,
-            "xfo": xfo,
-            "reporting_endpoints": reporting_endpoints,
-        }
-        headers: list[BaseHeader] = []
-        for keyword, _ in _SLOTS:
-            builder = given[keyword]
-            if builder is None:
-                continue
-            expected = _BUILDERS[keyword]
-            if not isinstance(builder, expected):
-                raise TypeError(
-                    f"Secure({keyword}=...) takes a {expected.__name__}, "
-                    f"got {type(builder).__name__} {builder!r}"
-                )
-            if keyword in _REPORT_ONLY and isinstance(
-                builder, (ContentSecurityPolicy, PermissionsPolicy)
-            ):
-                builder = builder.copy().report_only()
-            headers.append(builder)
-        try:
-            custom_items = list(custom or ())
-        except TypeError:
-            raise TypeError(
-                "Secure(custom=...) takes a list of header builders such as "
-                f"CustomHeader(name, value), got {type(custom).__name__} {custom!r}"
-            ) from None
-        for item in custom_items:
-            if not isinstance(item, BaseHeader):
-                raise TypeError(
-                    "Secure(custom=[...]) takes header builders such as "
-                    f"CustomHeader(name, value), got {type(item).__name__} {item!r}"
-                )
-            headers.append(item)
-        # Render now: a bad value fails here, at configuration time, not per request.
-        self._entries: list[_Entry] = [_render(h) for h in headers]
+        given = locals()
+        self._set_entries(_assemble({key: given[key] for key in KEYWORDS}, custom))
+
+    def _set_entries(self, entries: list[_Entry]) -> None:
+        self._entries = entries
         self._normalized: Mapping[str, str] | None = None
+        self._variants: dict[Override, Secure] = {}
 
     # -- constructors -------------------------------------------------------------------
 
     @classmethod
     def with_default_headers(cls) -> Secure:
         """The recommended defaults: the same as ``Secure.from_preset(Preset.BALANCED)``."""
-        from secure._presets import Preset
-
-        return cls.from_preset(Preset.BALANCED)
+        return cls.from_preset(_presets.Preset.BALANCED)
 
     @classmethod
     def from_preset(cls, preset: Preset | str) -> Secure:
@@ -224,9 +145,14 @@ class Secure:
         >>> Secure.from_preset(Preset.STRICT).headers["X-Frame-Options"]
         'DENY'
         """
-        from secure._presets import build_preset
-
-        return build_preset(preset)
+        member = _presets.parse_preset(preset)
+        # Rendering a preset validates every value again; the rendered entries and the
+        # builders they hold are never changed in place, so each preset is rendered
+        # once and every call gets its own Secure over them.
+        template = _PRESETS.get(member)
+        if template is None:
+            template = _PRESETS[member] = cls._from_builders(_presets.preset_builders(member))
+        return template.copy()
 
     @classmethod
     def from_config(cls, config: Mapping[str, object], *, base: Secure | None = None) -> Secure:
@@ -238,9 +164,15 @@ class Secure:
         >>> Secure.from_config({"preset": "strict", "xfo": "SAMEORIGIN"}).headers["X-Frame-Options"]
         'SAMEORIGIN'
         """
-        from secure.config import build
-
-        return build(config, base=base)
+        start = None if base is None else base._builders()
+        plan = _config.resolve(config, base=start)
+        result = cls._from_builders(plan.builders)
+        if plan.remove:
+            try:
+                result = result.derive(exempt=plan.remove)
+            except (ValueError, TypeError) as exc:
+                raise _config.config_error("remove", str(exc)) from None
+        return result
 
     @classmethod
     def coerce(cls, value: Secure | Preset | str | Mapping[str, object] | None) -> Secure:
@@ -249,13 +181,11 @@ class Secure:
         ``None`` means the BALANCED preset; a ``Secure`` is returned as is; a ``Preset``
         or preset name builds that preset; a mapping is read with :meth:`from_config`.
         """
-        from secure._presets import Preset
-
         if value is None:
             return cls.with_default_headers()
         if isinstance(value, Secure):
             return value
-        if isinstance(value, (Preset, str)):
+        if isinstance(value, (_presets.Preset, str)):
             return cls.from_preset(value)
         if isinstance(value, Mapping):
             return cls.from_config(value)
@@ -265,10 +195,18 @@ class Secure:
         )
 
     @classmethod
+    def _from_builders(cls, builders: Mapping[str, object]) -> Secure:
+        """Assemble from keyword -> builder (plus ``"custom"``), as presets and config give."""
+        keyed = {k: v for k, v in builders.items() if k != "custom"}
+        custom = builders.get("custom")
+        new = cls.__new__(cls)
+        new._set_entries(_assemble(keyed, custom))
+        return new
+
+    @classmethod
     def _from_entries(cls, entries: Iterable[_Entry]) -> Secure:
         new = cls.__new__(cls)
-        new._entries = list(entries)
-        new._normalized = None
+        new._set_entries(list(entries))
         return new
 
     def copy(self) -> Secure:
@@ -276,6 +214,27 @@ class Secure:
         new = Secure._from_entries(self._entries)
         new._normalized = self._normalized
         return new
+
+    def _builders(self) -> dict[str, object]:
+        """Copies of the builders, keyed like the constructor (``"custom"``: the rest)."""
+        keyed: dict[str, object] = {}
+        custom: list[BaseHeader] = []
+        for entry in self._entries:
+            spec = by_name(entry.name)
+            builder = entry.builder
+            if builder is None:  # a value joined by deduplicate_headers("concat")
+                builder = CustomHeader(entry.name, entry.value)
+            if (
+                spec is not None
+                and spec.key is not None
+                and spec.key not in keyed
+                and isinstance(builder, spec.builder or ())
+            ):
+                keyed[spec.key] = builder.copy()
+                continue
+            custom.append(builder.copy())
+        keyed["custom"] = custom
+        return keyed
 
     # -- rendering ----------------------------------------------------------------------
 
@@ -303,12 +262,15 @@ class Secure:
             return self._normalized
         return MappingProxyType(dict(self.header_items()))
 
-    def snapshot(self) -> HeaderSnapshot:
-        """An immutable, pre-encoded copy of the current headers, for middleware.
+    def snapshot(self, override: Override | None = None) -> HeaderSnapshot:
+        """The compiled, immutable per-request plan of these headers, for middleware.
 
-        Later changes to this ``Secure`` do not reach a snapshot already taken.
+        With an ``override``, the plan of :meth:`derive` ``(override)``, compiled once
+        per distinct override. Later changes to this ``Secure`` do not reach a snapshot
+        already taken.
         """
-        return HeaderSnapshot((e.name, e.value, e.templated) for e in self._entries)
+        source = self if override is None else self._variant(override)
+        return HeaderSnapshot((e.name, e.value, e.templated) for e in source._entries)
 
     # -- applying to responses ----------------------------------------------------------
 
@@ -364,67 +326,49 @@ class Secure:
                 raise HeaderSetError(f"{name}: could not set header: {exc!r}") from exc
         return used
 
-    # -- deriving variants (per-view overrides) -----------------------------------------
+    # -- deriving variants (per-route overrides) ----------------------------------------
 
     def derive(
         self,
+        override: Override | None = None,
         *,
         headers: Mapping[str, str | None] | None = None,
         csp: ContentSecurityPolicy | str | None = None,
-        csp_sources: Mapping[str, Sequence[str]] | None = None,
-        exempt: Iterable[str] = (),
+        csp_sources: Mapping[str, str | Sequence[str]] | None = None,
+        exempt: Iterable[str] | str = (),
+        exempt_all: bool = False,
     ) -> Secure:
         """A new ``Secure`` with some headers changed; this one is left as it is.
 
-        ``headers`` sets or replaces headers by name (``None`` removes one), ``csp``
-        replaces the Content-Security-Policy, ``csp_sources`` adds sources to CSP
-        directives, ``exempt`` leaves headers out::
+        Takes an :class:`~secure.Override`, or its fields as keywords: ``headers`` sets
+        or replaces headers by name (``None`` removes one; a managed header's value is
+        checked against its grammar), ``csp`` replaces the Content-Security-Policy,
+        ``csp_sources`` adds sources to CSP directives (a missing directive starts from
+        its CSP Level 3 fallback), ``exempt`` leaves headers out::
 
             checkout = secure_headers.derive(csp_sources={"script-src": ["https://js.stripe.com"]})
+
+        Naming a header this configuration does not send (to remove or exempt it) is a
+        ``ValueError`` that suggests the closest name.
         """
-        entries = list(self._entries)
+        given = Override(
+            headers=headers, csp=csp, csp_sources=csp_sources, exempt=exempt, exempt_all=exempt_all
+        )
+        if override is not None:
+            if not isinstance(override, Override):
+                raise TypeError(f"derive() takes an Override, got {type(override).__name__}")
+            given = override | given
+        return self._variant(given)
 
-        def index(name: str) -> int | None:
-            lower = name.lower()
-            return next((i for i, e in enumerate(entries) if e.name.lower() == lower), None)
-
-        def put(entry: _Entry) -> None:
-            at = index(entry.name)
-            if at is None:
-                entries.append(entry)
-            else:
-                entries[at] = entry
-
-        if csp is not None:
-            builder = csp if isinstance(csp, ContentSecurityPolicy) else None
-            if builder is None:
-                builder = ContentSecurityPolicy().set(
-                    check_field_value("Content-Security-Policy", csp)
-                )
-            put(_render(builder))
-        if csp_sources:
-            at = index("Content-Security-Policy")
-            if at is None:
-                raise ValueError(
-                    "Content-Security-Policy: cannot add sources, this configuration has no "
-                    "CSP; pass csp=... to set one"
-                )
-            builder = _parse_csp(entries[at])
-            for directive, sources in csp_sources.items():
-                if isinstance(sources, str):
-                    sources = (sources,)
-                builder.add_sources(directive, *sources)
-            entries[at] = _render(builder)
-        for name, value in (headers or {}).items():
-            check_field_name(name, header=name)
-            if value is None:
-                at = index(name)
-                if at is not None:
-                    del entries[at]
-                continue
-            put(_render(CustomHeader(name, value)))
-        dropped = {check_field_name(n, header=n).lower() for n in exempt}
-        return Secure._from_entries(e for e in entries if e.name.lower() not in dropped)
+    def _variant(self, override: Override) -> Secure:
+        """``derive(override)``, compiled once per distinct override (bounded cache)."""
+        variant = self._variants.get(override)
+        if variant is None:
+            variant = Secure._from_entries(_apply(self._entries, override))
+            if len(self._variants) >= _VARIANT_CACHE_SIZE:
+                del self._variants[next(iter(self._variants))]
+            self._variants[override] = variant
+        return variant.copy()
 
     # -- policy checker -----------------------------------------------------------------
 
@@ -453,15 +397,16 @@ class Secure:
         ``on_unexpected``: ``"raise"`` a ``ValueError``, ``"drop"`` the header, or
         ``"warn"`` through ``logger`` and keep it.
         """
-        self._entries = _pipeline.allowlist(
-            self._entries,
-            allowed=allowed,
-            allow_extra=allow_extra,
-            on_unexpected=on_unexpected,
-            allow_x_prefixed=allow_x_prefixed,
-            logger=logger,
+        self._set_entries(
+            _pipeline.allowlist(
+                self._entries,
+                allowed=allowed,
+                allow_extra=allow_extra,
+                on_unexpected=on_unexpected,
+                allow_x_prefixed=allow_x_prefixed,
+                logger=logger,
+            )
         )
-        self._normalized = None
         return self
 
     def deduplicate_headers(
@@ -477,14 +422,15 @@ class Secure:
         values with ", " (only for names in ``comma_join_ok``). Names in ``multi_ok``
         may repeat.
         """
-        self._entries = _pipeline.deduplicate(
-            self._entries,
-            action=action,
-            comma_join_ok=comma_join_ok,
-            multi_ok=multi_ok,
-            logger=logger,
+        self._set_entries(
+            _pipeline.deduplicate(
+                self._entries,
+                action=action,
+                comma_join_ok=comma_join_ok,
+                multi_ok=multi_ok,
+                logger=logger,
+            )
         )
-        self._normalized = None
         return self
 
     def validate_and_normalize_headers(
@@ -500,14 +446,15 @@ class Secure:
         ``strict`` also checks each known header's grammar and a 4096-character limit.
         Repeated names raise ``ValueError``. Returns ``self``.
         """
-        self._entries, self._normalized = _pipeline.validate(
+        entries, normalized = _pipeline.validate(
             self._entries,
             on_invalid=on_invalid,
             strict=strict,
             allow_obs_text=allow_obs_text,
             logger=logger,
-            grammar=_GRAMMAR,
         )
+        self._set_entries(entries)
+        self._normalized = normalized
         return self
 
     # -- dunder -------------------------------------------------------------------------
@@ -515,12 +462,123 @@ class Secure:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Secure):
             return NotImplemented
-        return self._entries == other._entries
+        return [e[:3] for e in self._entries] == [e[:3] for e in other._entries]
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"Secure({[(e.name, e.value) for e in self._entries]!r})"
+
+
+_PRESETS: dict[_presets.Preset, Secure] = {}
+
+
+def _assemble(keyed: Mapping[str, object], custom: object) -> list[_Entry]:
+    """Type-check, copy and render the builders a ``Secure`` is made of."""
+    entries: list[_Entry] = []
+    for spec in KEYED:
+        builder = keyed.get(spec.key or "")
+        if builder is None:
+            continue
+        expected = spec.builder
+        if expected is None or not isinstance(builder, expected):
+            name = expected.__name__ if expected is not None else "header builder"
+            raise TypeError(
+                f"Secure({spec.key}=...) takes a {name}, got {type(builder).__name__} {builder!r}"
+            )
+        # A private copy: the caller's builder can change later without changing us.
+        own = builder.copy()
+        if spec.report_only and isinstance(own, (ContentSecurityPolicy, PermissionsPolicy)):
+            own.report_only()
+        entries.append(_render(own))
+    unknown = set(keyed) - {spec.key for spec in KEYED}
+    if unknown:
+        raise TypeError(f"Secure() got unexpected keywords {sorted(unknown)}")
+    try:
+        custom_items = list(custom or ())  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(
+            "Secure(custom=...) takes a list of header builders such as "
+            f"CustomHeader(name, value), got {type(custom).__name__} {custom!r}"
+        ) from None
+    for item in custom_items:
+        if not isinstance(item, BaseHeader):
+            raise TypeError(
+                "Secure(custom=[...]) takes header builders such as "
+                f"CustomHeader(name, value), got {type(item).__name__} {item!r}"
+            )
+        entries.append(_render(item.copy()))
+    return entries
+
+
+def _apply(entries: list[_Entry], override: Override) -> list[_Entry]:
+    """The entries with ``override`` applied; validated against this configuration."""
+    if override.exempt_all:
+        return []
+    result = list(entries)
+
+    def index(name: str) -> int | None:
+        lower = name.lower()
+        return next((i for i, e in enumerate(result) if e.name.lower() == lower), None)
+
+    def absent(name: str, action: str) -> ValueError:
+        present = [e.name for e in result]
+        return ValueError(
+            f"{name}: cannot {action} a header this configuration does not send"
+            f"{suggest(name, present)} (it sends: {', '.join(present) or 'nothing'})"
+        )
+
+    def put(entry: _Entry) -> None:
+        at = index(entry.name)
+        if at is None:
+            result.append(entry)
+        else:
+            result[at] = entry
+
+    if override.csp is not None:
+        put(_render(ContentSecurityPolicy().set(override.csp)))
+    if override.csp_sources:
+        at = index("Content-Security-Policy")
+        if at is None:
+            raise ValueError(
+                "Content-Security-Policy: cannot add sources, this configuration has no "
+                "CSP; pass csp=... to set one"
+            )
+        current = result[at].builder
+        if not isinstance(current, ContentSecurityPolicy):
+            raise ValueError(
+                "Content-Security-Policy: cannot add sources to a policy joined from "
+                "several values; pass csp=... to replace it"
+            )
+        edited = current.copy()
+        for directive, sources in override.csp_sources:
+            _csp_edit.extend(edited, directive, sources)
+        result[at] = _render(edited)
+    for name, value in override.headers:
+        if value is None:
+            at = index(name)
+            if at is None:
+                raise absent(name, "remove")
+            del result[at]
+            continue
+        spec = by_name(name)
+        if spec is not None and spec.builder is not None:
+            builder = spec.new_builder().set(value)
+        else:
+            if index(name) is None:
+                # A new header is fine; one that looks like a typo of a known one is not.
+                known = [s.name for s in KEYED] + [e.name for e in result]
+                hint = suggest(name, known, cutoff=0.85)
+                if hint:
+                    raise ValueError(f"{name}: not a header this library knows{hint}")
+            builder = CustomHeader(name, value)
+        put(_render(builder))
+    for name in override.exempt:
+        at = index(name)
+        if at is None:
+            raise absent(name, "exempt")
+        del result[at]
+    return result
 
 
 def _setter(response: Any) -> Callable[[str, str], object]:
@@ -535,24 +593,3 @@ def _setter(response: Any) -> Callable[[str, str], object]:
         f"{type(response).__name__} has neither a set_header(name, value) method nor a "
         "mutable 'headers' mapping; apply Secure.header_items() yourself"
     )
-
-
-def _parse_csp(entry: _Entry) -> ContentSecurityPolicy:
-    """Rebuild an editable CSP builder from a rendered entry (nonce slot included)."""
-    return ContentSecurityPolicy().set(entry.value)
-
-
-def _grammar_check(cls: type[BaseHeader]) -> Callable[[str], object]:
-    return lambda value: cls().set(value)
-
-
-_GRAMMAR: Final[Mapping[str, Callable[[str], object]]] = {
-    cls().header_name.lower(): _grammar_check(cls)
-    for cls in {*_BUILDERS.values()}
-    if cls not in (ContentSecurityPolicy, PermissionsPolicy, ReportingEndpoints)
-} | {
-    "content-security-policy": _grammar_check(ContentSecurityPolicy),
-    "content-security-policy-report-only": _grammar_check(ContentSecurityPolicy),
-    "permissions-policy": _grammar_check(PermissionsPolicy),
-    "reporting-endpoints": _grammar_check(ReportingEndpoints),
-}

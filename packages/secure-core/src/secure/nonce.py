@@ -33,14 +33,16 @@ _BATCH: Final = 64
 _NONCE_VALUE: Final = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 
 # Nonces come from a pool filled in batches: one getrandom() call per 64 nonces
-# instead of one per request (a syscall costs more than the rest of the per-request
+# instead of one per request (the syscall costs more than the rest of the per-request
 # work). Each nonce is fresh CSPRNG output, handed out exactly once; deque.popleft()
 # and .extend() are atomic, so threads never share one.
+#
+# The pool belongs to the process that filled it. A forked child inherits a copy, and
+# not every server forks through Python (uWSGI calls the C fork(), which skips
+# os.register_at_fork hooks), so the owner's pid is checked on every draw: a child
+# never hands out a nonce its parent or a sibling may also hand out.
 _pool: deque[str] = deque()
-
-#: Take a pooled nonce; raises ``IndexError`` when the pool is empty: then call
-#: :func:`_refill`. Hot paths inline ``try: _take() except IndexError: _refill()``.
-_take: Final = _pool.popleft
+_owner: int = os.getpid()
 
 
 # base64url (RFC 4648 §5) is base64 with "-" and "_" for "+" and "/".
@@ -62,20 +64,21 @@ def _refill() -> str:
     return nonces[0]
 
 
-# A forked worker (gunicorn --preload, multiprocessing) must never hand out the nonces
-# its parent still holds: each process draws its own.
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_pool.clear)
-
-
 def generate_nonce() -> str:
     """A fresh nonce: 144 bits from the OS CSPRNG, URL-safe base64, 24 characters.
 
     The alphabet (A-Z a-z 0-9 ``-`` ``_``) is inside CSP's ``base64-value`` grammar
-    (CSP Level 3 §2.3.1) and is safe in HTML attributes without escaping.
+    (CSP Level 3 §2.3.1) and is safe in HTML attributes without escaping. Never the
+    same in two processes, however the process was forked.
     """
+    global _owner
+    pid = os.getpid()
+    if pid != _owner:
+        # Inherited from the parent: those nonces are not ours to give.
+        _pool.clear()
+        _owner = pid
     try:
-        return _take()
+        return _pool.popleft()
     except IndexError:
         return _refill()
 

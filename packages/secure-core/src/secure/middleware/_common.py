@@ -1,86 +1,48 @@
-"""Construction-time work shared by the ASGI and WSGI middleware.
+"""What the ASGI and WSGI middleware share: the ``secure=`` argument and the request nonce.
 
-Everything here runs once, when a middleware is built; nothing runs per request
-except :func:`inherited_nonce`, and only on the rare path where an outer layer
-already chose the request's nonce.
+The compiled plan (which headers, which application fields they replace, the merge)
+lives in :class:`~secure.HeaderSnapshot`; this module only picks and guards the
+request's nonce, in the places framework code reads it from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Final, TypeAlias, Union
+from collections.abc import Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, Union
 
-from secure._snapshot import HeaderSnapshot
-from secure.nonce import _PLACEHOLDER, _refill, _take, is_nonce
+from secure._snapshot import _COMMON_NAMES, HeaderSnapshot
+from secure.nonce import generate_nonce, is_nonce
 
 if TYPE_CHECKING:
     from secure._presets import Preset
     from secure._secure import Secure
 
-#: What the ``secure=`` argument accepts: a ``Secure`` (the seed's form), a snapshot
-#: taken from one, or anything ``Secure.coerce`` reads (a preset, a preset name, a
-#: configuration mapping); ``None`` means ``Secure.with_default_headers()``.
+__all__ = [
+    "NONCE_ENVIRON_KEY",
+    "NONCE_SCOPE_KEY",
+    "NONCE_STATE_KEY",
+    "SecureArg",
+    "environ_nonce",
+    "resolve_snapshot",
+    "scope_nonce",
+]
+
+#: What the ``secure=`` argument accepts: a ``Secure``, a snapshot taken from one, or
+#: anything ``Secure.coerce`` reads (a preset, a preset name, a configuration mapping);
+#: ``None`` means ``Secure.with_default_headers()``.
 SecureArg: TypeAlias = Union["Secure", HeaderSnapshot, "Preset", str, Mapping[str, object], None]
 
-#: Where the request's nonce lives: the WSGI environ key, and the ASGI scope key that
-#: stacked middleware use to agree on one nonce (the public ASGI place is
-#: ``scope["state"]["csp_nonce"]``).
-NONCE_KEY: Final = "secure.csp_nonce"
-STATE_KEY: Final = "csp_nonce"
+#: The WSGI environ key that holds the request's nonce.
+NONCE_ENVIRON_KEY: Final = "secure.csp_nonce"
+#: The ASGI scope key that holds the request's nonce, so that stacked middleware (and a
+#: framework package's hook) agree on one nonce per request.
+NONCE_SCOPE_KEY: Final = "secure.csp_nonce"
+#: The key in ``scope["state"]`` (Starlette's ``request.state.csp_nonce``).
+NONCE_STATE_KEY: Final = "csp_nonce"
 
-# The request's nonce comes from the shared pool in secure.nonce (inlined by the
-# middleware: ``try: take_nonce() except IndexError: refill()``).
-take_nonce: Final = _take
-refill: Final = _refill
-
-
-# Response header names applications send on almost every response, spelled as ASGI
-# (lower case) and WSGI frameworks (canonical case) send them. The merge keeps an
-# application header whose name is exactly one of these without lower-casing it: a
-# set lookup instead of a str.lower() call per header (the names a configuration
-# manages are taken out first, see ``kept_names``).
-_COMMON_NAMES: Final = (
-    "Accept-Ranges",
-    "Access-Control-Allow-Credentials",
-    "Access-Control-Allow-Origin",
-    "Access-Control-Expose-Headers",
-    "Age",
-    "Allow",
-    "Cache-Control",
-    "Connection",
-    "Content-Disposition",
-    "Content-Encoding",
-    "Content-Language",
-    "Content-Length",
-    "Content-Range",
-    "Content-Type",
-    "Date",
-    "ETag",
-    "Expires",
-    "Last-Modified",
-    "Link",
-    "Location",
-    "Pragma",
-    "Retry-After",
-    "Set-Cookie",
-    "Transfer-Encoding",
-    "Vary",
-    "WWW-Authenticate",
-)
-
-
-def kept_names(drop: frozenset[str]) -> frozenset[str]:
-    """Common application header names, in both spellings, that are not in ``drop``.
-
-    A name in the result is never one the middleware replaces, whatever its case:
-    its lower-case form is a common name and not in ``drop`` (which is lower-case).
-    """
-    return frozenset(
-        spelling
-        for name in _COMMON_NAMES
-        if name.lower() not in drop
-        for spelling in (name, name.lower())
-    )
+# 1.0 names, kept for code that imported them.
+NONCE_KEY: Final = NONCE_ENVIRON_KEY
+STATE_KEY: Final = NONCE_STATE_KEY
 
 
 def resolve_snapshot(secure: SecureArg) -> HeaderSnapshot:
@@ -92,56 +54,7 @@ def resolve_snapshot(secure: SecureArg) -> HeaderSnapshot:
     return Secure.coerce(secure).snapshot()
 
 
-def appendable_names(multi_ok: Iterable[str] | None) -> frozenset[str]:
-    """Lower-cased ``multi_ok`` names (default ``secure.MULTI_OK``)."""
-    if multi_ok is None:
-        from secure._pipeline import MULTI_OK
-
-        return MULTI_OK
-    if isinstance(multi_ok, (str, bytes)):
-        raise TypeError(
-            f"multi_ok: expected a collection of header names, got the single string "
-            f"{multi_ok!r}; wrap it: multi_ok={{{multi_ok!r}}}"
-        )
-    names = []
-    try:
-        given = list(multi_ok)
-    except TypeError:
-        raise TypeError(
-            f"multi_ok: expected a collection of header names, got "
-            f"{type(multi_ok).__name__} {multi_ok!r}"
-        ) from None
-    for name in given:
-        if not isinstance(name, str):
-            raise TypeError(
-                f"multi_ok: header names must be str, got {type(name).__name__} {name!r}"
-            )
-        names.append(name.lower())
-    return frozenset(names)
-
-
-#: A header whose value holds the nonce slot: its index in the header list, its name, and
-#: its value split at the slot, so that ``nonce.join(parts)`` is the filled value.
-Slot: TypeAlias = tuple[int, str, tuple[str, ...]]
-
-
-def split_templates(snapshot: HeaderSnapshot) -> tuple[list[tuple[str, str]], list[Slot]]:
-    """The snapshot's headers, with each templated value split at its nonce slot.
-
-    Per request a middleware copies the first list and fills the few slots, instead of
-    rebuilding every header.
-    """
-    headers: list[tuple[str, str]] = []
-    slots: list[Slot] = []
-    for index, (name, value, templated) in enumerate(snapshot.items):
-        if templated:
-            slots.append((index, name, tuple(value.split(_PLACEHOLDER))))
-            value = ""
-        headers.append((name, value))
-    return headers, slots
-
-
-def inherited_nonce(value: object, where: str) -> str:
+def _inherited(value: object, where: str) -> str:
     """A nonce an outer layer stored for this request, checked before it reaches a header."""
     if is_nonce(value):
         return value  # type: ignore[return-value]
@@ -151,6 +64,34 @@ def inherited_nonce(value: object, where: str) -> str:
     )
 
 
+def scope_nonce(scope: MutableMapping[str, Any]) -> str:
+    """The request's nonce for an ASGI scope: the one already chosen, or a fresh one.
+
+    It is stored under :data:`NONCE_SCOPE_KEY` and in ``scope["state"]`` so that every
+    layer of the request, and the page, read the same value.
+    """
+    nonce = scope.get(NONCE_SCOPE_KEY)
+    if nonce is None:
+        nonce = scope[NONCE_SCOPE_KEY] = generate_nonce()
+    else:  # an outer layer chose it: share it so both headers agree
+        nonce = _inherited(nonce, f"scope[{NONCE_SCOPE_KEY!r}]")
+    # Starlette's request.state reads this dict (ASGI lifespan "state" extension).
+    state = scope.get("state")
+    if state is None:
+        state = scope["state"] = {}
+    state[NONCE_STATE_KEY] = nonce
+    return nonce
+
+
+def environ_nonce(environ: MutableMapping[str, Any]) -> str:
+    """The request's nonce for a WSGI environ: the one already chosen, or a fresh one."""
+    nonce = environ.get(NONCE_ENVIRON_KEY)
+    if nonce is None:
+        nonce = environ[NONCE_ENVIRON_KEY] = generate_nonce()
+        return nonce
+    return _inherited(nonce, f"environ[{NONCE_ENVIRON_KEY!r}]")
+
+
 def nonce_replaced(where: str, expected: str, found: object) -> RuntimeError:
     """The error for a nonce that was overwritten before the response headers went out."""
     return RuntimeError(
@@ -158,4 +99,14 @@ def nonce_replaced(where: str, expected: str, found: object) -> RuntimeError:
         "after the middleware generated it; the page and the header would carry different "
         "nonces and the browser would block the page's scripts. Read the nonce, never "
         "assign it."
+    )
+
+
+def kept_names(drop: frozenset[str]) -> frozenset[str]:
+    """Common application header names, in both spellings, that are not in ``drop``."""
+    return frozenset(
+        spelling
+        for name in _COMMON_NAMES
+        if name.lower() not in drop
+        for spelling in (name, name.lower())
     )

@@ -5,16 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from secure.middleware._common import (
-    NONCE_KEY,
+    NONCE_ENVIRON_KEY,
     SecureArg,
-    appendable_names,
-    inherited_nonce,
-    kept_names,
+    environ_nonce,
     nonce_replaced,
-    refill,
     resolve_snapshot,
-    split_templates,
-    take_nonce,
 )
 
 if TYPE_CHECKING:
@@ -25,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SecureWSGIMiddleware"]
 
-_NONCE_WHERE = f"environ[{NONCE_KEY!r}]"
+_NONCE_WHERE = f"environ[{NONCE_ENVIRON_KEY!r}]"
 
 
 class SecureWSGIMiddleware:
@@ -40,7 +35,7 @@ class SecureWSGIMiddleware:
         app.wsgi_app = SecureWSGIMiddleware(app.wsgi_app, secure=Secure.with_default_headers())
     """
 
-    __slots__ = ("_drop", "_headers", "_keep", "_slots", "app", "snapshot")
+    __slots__ = ("app", "snapshot")
 
     def __init__(
         self,
@@ -50,25 +45,20 @@ class SecureWSGIMiddleware:
         multi_ok: Iterable[str] | None = None,
     ) -> None:
         self.app = app
-        #: The immutable headers this middleware applies, fixed at construction.
-        self.snapshot = snapshot = resolve_snapshot(secure)
-        self._drop = snapshot.names - appendable_names(multi_ok)
-        # Application header names known not to be replaced: no lower() call for them.
-        self._keep = kept_names(self._drop)
-        self._headers, self._slots = split_templates(snapshot)
+        snapshot = resolve_snapshot(secure)
+        #: The compiled plan this middleware applies, fixed at construction.
+        self.snapshot = snapshot if multi_ok is None else snapshot.with_multi_ok(multi_ok)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if self._slots:
-            return self._with_nonce(environ, start_response)
+        plan = self.snapshot
+        nonce = environ_nonce(environ) if plan.needs_nonce else None
 
-        # The closure holds only ``self`` and ``start_response``.
         def start_with_headers(
             status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
         ) -> Callable[[bytes], object]:
-            keep = self._keep
-            drop = self._drop
-            merged = [h for h in headers if h[0] in keep or h[0].lower() not in drop]
-            merged += self._headers
+            if nonce is not None and environ.get(NONCE_ENVIRON_KEY) != nonce:
+                raise nonce_replaced(_NONCE_WHERE, nonce, environ.get(NONCE_ENVIRON_KEY))
+            merged = plan.merge_wsgi(headers, nonce)
             # PEP 3333: the server's start_response decides what exc_info means (replace
             # the headers if none were sent yet, re-raise otherwise); its write()
             # callable is handed back unchanged.
@@ -79,36 +69,3 @@ class SecureWSGIMiddleware:
         # The application's iterable is returned as it is: the server calls its
         # close() exactly once (PEP 3333) and can still spot a wsgi.file_wrapper.
         return self.app(environ, start_with_headers)
-
-    def _with_nonce(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> Iterable[bytes]:
-        # The nonce is chosen before the application runs and never changes for this
-        # request, so whenever the page reads it, it matches the header.
-        nonce = environ.get(NONCE_KEY)
-        if nonce is None:
-            try:
-                nonce = take_nonce()
-            except IndexError:
-                nonce = refill()
-            environ[NONCE_KEY] = nonce
-        else:  # an outer Secure middleware chose it: share it so both headers agree
-            nonce = inherited_nonce(nonce, _NONCE_WHERE)
-        filled = self._headers.copy()
-        for index, name, parts in self._slots:
-            filled[index] = (name, nonce.join(parts))
-
-        def start_with_nonce(
-            status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
-        ) -> Callable[[bytes], object]:
-            if environ.get(NONCE_KEY) != nonce:
-                raise nonce_replaced(_NONCE_WHERE, nonce, environ.get(NONCE_KEY))
-            keep = self._keep
-            drop = self._drop
-            merged = [h for h in headers if h[0] in keep or h[0].lower() not in drop]
-            merged += filled
-            if exc_info is None:
-                return start_response(status, merged)
-            return start_response(status, merged, exc_info)
-
-        return self.app(environ, start_with_nonce)

@@ -1,0 +1,303 @@
+"""Reading the shared configuration format into builders (the engine behind ``secure.config``).
+
+``resolve`` turns a configuration mapping into builders keyed like ``Secure``'s
+constructor, starting from a preset's builders or from the builders of an existing
+``Secure``; ``Secure.from_config`` assembles them. This module knows nothing of
+``Secure``: data flows configuration -> builders -> ``Secure``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Final, NamedTuple
+
+from secure import _csp_edit
+from secure._presets import preset_builders
+from secure._registry import KEYED, KEYWORDS, by_key
+from secure._suggest import suggest
+from secure._validation import show
+from secure.headers import ContentSecurityPolicy, CustomHeader, PermissionsPolicy
+from secure.headers._base import BaseHeader
+
+__all__ = ["Resolved", "config_error", "resolve"]
+
+#: The configuration keys that set a header: the registry's ``Secure(...)`` keywords.
+HEADER_KEYS: Final = KEYWORDS
+_OTHER_KEYS: Final = ("preset", "nonce", "custom", "remove")
+KEYS: Final = (*_OTHER_KEYS, *HEADER_KEYS)
+
+#: Header names are accepted as aliases of their keys ("Content-Security-Policy" = "csp").
+ALIASES: Final = {spec.lower: spec.key for spec in KEYED if spec.key}
+
+
+# Directive names with a fluent method on ContentSecurityPolicy.
+_CSP_DIRECTIVES: Final = frozenset(
+    m.replace("_", "-")
+    for m in dir(ContentSecurityPolicy)
+    if not m.startswith("_")
+    and m not in ("set", "clear", "copy", "header_name", "header_value", "has_nonce")
+    and m not in ("report_only", "custom_directive", "add_sources", "remove", "directives")
+    and m not in ("nonce", "keyword")
+)
+
+
+def _suggest(word: str, choices: Sequence[str]) -> str:
+    return suggest(word, choices, cutoff=0.5)
+
+
+def config_error(path: str, message: str) -> ValueError:
+    """The error for a bad value at ``path`` (a key, or ``key.subkey``)."""
+    # A key is user input: show it with repr when it holds anything unprintable, so an
+    # error message can never carry a raw CR/LF into a log.
+    path = str.__str__(path)  # the real text of a str subclass, whatever it overrides
+    shown = path if path.isascii() and path.isprintable() else show(path)
+    return ValueError(f"secure config: {shown}: {message}")
+
+
+def _key(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise config_error(repr(raw), "keys must be strings")
+    if raw in KEYS:
+        return raw
+    alias = ALIASES.get(raw.lower())
+    if alias is not None:
+        return alias
+    raise config_error(raw, f"unknown key{_suggest(raw, KEYS)} (valid keys: {', '.join(KEYS)})")
+
+
+def _public_methods(builder: BaseHeader) -> list[str]:
+    return sorted(
+        name
+        for name in dir(builder)
+        if not name.startswith("_")
+        and name not in ("set", "clear", "copy", "header_name", "header_value", "has_nonce")
+        and callable(getattr(builder, name))
+    )
+
+
+def _call(builder: BaseHeader, path: str, name: str, args: object) -> None:
+    """Call ``builder.<name>(...)`` for one ``method: arguments`` pair of a mapping."""
+    method_name = name.replace("-", "_")
+    methods = _public_methods(builder)
+    if method_name not in methods:
+        raise config_error(
+            f"{path}.{name}",
+            f"{builder.header_name} has no option {name!r}{_suggest(name, methods)}",
+        )
+    method = getattr(builder, method_name)
+    if args is False or args is None:
+        # Flags such as include_subdomains(enabled=False) can be switched off.
+        code = getattr(getattr(method, "__func__", method), "__code__", None)
+        if args is False and code is not None and "enabled" in code.co_varnames:
+            method(False)
+        return
+    if args is True:
+        method()
+    elif isinstance(args, (list, tuple)):
+        method(*args)
+    else:
+        method(args)
+
+
+def _set_directive(builder: ContentSecurityPolicy, name: str, sources: list[str]) -> None:
+    """Replace one directive's sources, keeping its place in the policy."""
+    method = getattr(builder, name.replace("-", "_"), None)
+    if name in _CSP_DIRECTIVES and callable(method):
+        method(*sources)
+    else:
+        builder.remove(name)
+        builder.custom_directive(name, *sources)
+
+
+def _csp(base: BaseHeader | None, path: str, spec: Mapping[str, object]) -> ContentSecurityPolicy:
+    """Merge a directive -> sources mapping into a copy of the preset's CSP."""
+    builder = base.copy() if isinstance(base, ContentSecurityPolicy) else ContentSecurityPolicy()
+    for directive, sources in spec.items():
+        name = str(directive).replace("_", "-")
+        where = f"{path}.{directive}"
+        if sources is None or sources is False:
+            builder.remove(name)
+        elif sources is True:
+            _call(builder, path, name, True)
+        elif isinstance(sources, str):
+            # Split on the spaces and tabs of CSP's own grammar only (CSP3 §2.2), so
+            # NEL or U+2028 stay inside a source and are refused there.
+            _set_directive(builder, name, [p for p in re.split(r"[ \t]+", sources) if p])
+        elif isinstance(sources, (list, tuple)):
+            if not all(isinstance(s, str) for s in sources):
+                raise config_error(where, f"sources must be strings, got {sources!r}")
+            _set_directive(builder, name, list(sources) or ["'none'"])
+        else:
+            raise config_error(where, f"expected a list of sources, got {sources!r}")
+    return builder
+
+
+def _permissions(
+    base: BaseHeader | None, path: str, spec: Mapping[str, object]
+) -> PermissionsPolicy:
+    builder = base.copy() if isinstance(base, PermissionsPolicy) else PermissionsPolicy()
+    for feature, allowlist in spec.items():
+        name = str(feature).replace("_", "-")
+        where = f"{path}.{feature}"
+        if allowlist is None or allowlist is False:
+            builder.remove(name)
+            continue
+        if isinstance(allowlist, str):
+            allowlist = [p for p in re.split(r"[ \t]+", allowlist) if p]
+        if not isinstance(allowlist, (list, tuple)) or not all(
+            isinstance(a, str) for a in allowlist
+        ):
+            raise config_error(where, f"expected a list of origins, got {allowlist!r}")
+        builder.remove(name)
+        builder.add_directive(name, *allowlist)
+    return builder
+
+
+def _header(key: str, setting: object, base: BaseHeader | None) -> BaseHeader | None:
+    """The builder for one header key, or ``None`` to leave the header out."""
+    spec = by_key(key)
+    if setting is None or setting is False:
+        return None
+    if setting is True:
+        return base.copy() if base is not None else spec.new_builder()
+    if isinstance(setting, str):
+        return spec.new_builder().set(setting)
+    if isinstance(setting, Mapping):
+        if spec.builder is ContentSecurityPolicy:
+            return _csp(base, key, setting)
+        if spec.builder is PermissionsPolicy:
+            return _permissions(base, key, setting)
+        builder = spec.new_builder()
+        for name, args in setting.items():
+            _call(builder, key, str(name), args)
+        return builder
+    if isinstance(setting, (list, tuple)):
+        builder = spec.new_builder()
+        for token in setting:
+            if not isinstance(token, str):
+                raise config_error(key, f"expected strings, got {token!r}")
+            _call(builder, key, token.replace("-", "_"), True)
+        return builder
+    raise config_error(
+        key,
+        f"expected a string, true/false, a list or a table, got {type(setting).__name__} "
+        f"{setting!r}",
+    )
+
+
+class Resolved(NamedTuple):
+    """What a configuration describes: builders keyed like ``Secure(...)`` (``"custom"``
+    holds the rest) and the header names to leave out."""
+
+    builders: dict[str, object]
+    remove: list[str]
+
+
+def resolve(config: Mapping[str, object], *, base: Mapping[str, object] | None = None) -> Resolved:
+    """Read a configuration mapping (see ``secure.config``) into builders.
+
+    ``base`` (builders keyed like ``Secure(...)``, e.g. an integration's own preset)
+    replaces the ``preset`` key: the configuration then edits those builders.
+    """
+    if not isinstance(config, Mapping):
+        raise ValueError(
+            f"secure config: expected a mapping (dict/TOML table/JSON object), "
+            f"got {type(config).__name__}"
+        )
+    settings: dict[str, object] = {}
+    for raw_key, value in config.items():
+        key = _key(raw_key)
+        if key in settings:
+            raise config_error(str(raw_key), f"given twice (as {key!r} and an alias)")
+        settings[key] = value
+
+    # Start from the preset's (or the base's) builders, keyed like the constructor.
+    preset = settings.get("preset", "balanced")
+    current: dict[str, object]
+    if base is not None:
+        if "preset" in settings:
+            raise config_error("preset", "cannot be combined with a base configuration")
+        current = dict(base)
+    elif preset is None or preset == "none":
+        current = {}
+    elif isinstance(preset, str):
+        try:
+            current = preset_builders(preset)
+        except ValueError as exc:
+            raise config_error("preset", str(exc)) from None
+    else:
+        raise config_error("preset", f"expected a preset name, got {preset!r}")
+    preset_custom = current.pop("custom", None)
+    extras: list[BaseHeader] = list(preset_custom) if isinstance(preset_custom, list) else []
+    for key in HEADER_KEYS:
+        if key not in settings:
+            continue
+        previous = current.get(key)
+        try:
+            built = _header(
+                key, settings[key], previous if isinstance(previous, BaseHeader) else None
+            )
+            if built is not None:
+                built.header_value  # noqa: B018 - renders now, so the error names the key
+            current[key] = built
+        except (ValueError, TypeError) as exc:
+            message = str(exc)
+            raise (
+                ValueError(message)
+                if message.startswith("secure config:")
+                else config_error(key, message)
+            ) from None
+
+    nonce = settings.get("nonce", False)
+    if nonce:
+        directives: Sequence[str]
+        if nonce is True:
+            directives = ("script-src",)
+        elif isinstance(nonce, (list, tuple)) and all(isinstance(d, str) for d in nonce):
+            directives = [d.replace("_", "-") for d in nonce]
+        else:
+            raise config_error("nonce", f"expected true or a list of CSP directives, got {nonce!r}")
+        csp = current.get("csp")
+        if not isinstance(csp, ContentSecurityPolicy):
+            raise config_error("nonce", "needs a Content-Security-Policy; set 'csp' or a preset")
+        csp = csp.copy()
+        try:
+            _csp_edit.add_nonce(csp, directives)
+        except ValueError as exc:
+            raise config_error("nonce", str(exc)) from None
+        current["csp"] = csp
+    elif nonce is not False:
+        raise config_error("nonce", f"expected true or a list of CSP directives, got {nonce!r}")
+
+    custom = settings.get("custom", {})
+    if not isinstance(custom, Mapping):
+        raise config_error("custom", f"expected a table of header name -> value, got {custom!r}")
+    seen: dict[str, str] = {}
+    for name, value in custom.items():
+        lower = str(name).lower()
+        if lower in seen:
+            # Field names are case-insensitive (RFC 9110 §5.1): two spellings are one header.
+            raise config_error(
+                f"custom.{name}",
+                f"given twice ({seen[lower]!r} and {name!r}); header names are case-insensitive",
+            )
+        seen[lower] = str(name)
+        managed = ALIASES.get(lower)
+        if managed is not None and current.get(managed) is not None:
+            # One header, one place: a custom copy next to the key's would send it twice.
+            raise config_error(
+                f"custom.{name}",
+                f"{name} is already set by {managed!r}; set it there, or set "
+                f"{managed!r} to false to send this value instead",
+            )
+        try:
+            extras.append(CustomHeader(name, value))
+        except (ValueError, TypeError) as exc:
+            raise config_error(f"custom.{name}", str(exc)) from None
+    current["custom"] = extras
+
+    remove = settings.get("remove", [])
+    if isinstance(remove, str) or not isinstance(remove, (list, tuple)):
+        raise config_error("remove", f"expected a list of header names, got {remove!r}")
+    return Resolved(current, list(remove))
