@@ -99,7 +99,7 @@ def _write(data: bytes) -> None:
 
 # -- the header set every variant sends --------------------------------------------------
 
-#: ``Secure.with_default_headers()`` (SPEC §3, BALANCED), written out by hand so the
+#: ``Secure.with_default_headers()`` (the BALANCED preset, testdata/presets.json), written out by hand so the
 #: floor does not depend on the library it is the floor for.
 BALANCED: tuple[tuple[str, str], ...] = (
     ("Cross-Origin-Resource-Policy", "same-origin"),
@@ -187,7 +187,7 @@ class FloorWSGIMiddleware:
 class CarefulASGIMiddleware:
     """A hand-written middleware with ``secure``'s guarantees and none of its tricks.
 
-    Like ``B``, plus what SPEC §4 asks of ours: an application header with one of our
+    Like ``B``, plus what our middleware guarantees: an application header with one of our
     names (any case) is replaced, not duplicated, and the application's message is
     left as it built it. With ``nonce_template``, a fresh ``secrets`` nonce per request
     is formatted into the CSP, stored in ``scope["state"]``, and encoded.

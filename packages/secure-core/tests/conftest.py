@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-BASELINE_CSP = (
-    "default-src 'self'; base-uri 'self'; font-src 'self' https: data:; form-action 'self'; "
-    "frame-ancestors 'self'; img-src 'self' data:; object-src 'none'; script-src 'self'; "
-    "script-src-attr 'none'; style-src 'self' https: 'unsafe-inline'; upgrade-insecure-requests"
+# The golden preset values, shared by every package's tests.
+GOLDEN = json.loads(
+    (Path(__file__).resolve().parents[3] / "testdata" / "presets.json").read_text("utf-8")
 )
-
-BALANCED = [
-    ("Cross-Origin-Resource-Policy", "same-origin"),
-    ("Content-Security-Policy", BASELINE_CSP),
-    ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
-    ("Permissions-Policy", "geolocation=(), microphone=(), camera=()"),
-    ("Referrer-Policy", "strict-origin-when-cross-origin"),
-    ("Server", ""),
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "SAMEORIGIN"),
-]
+BALANCED = [(name, value) for name, value in GOLDEN["balanced"]]
+BASELINE_CSP = dict(BALANCED)["Content-Security-Policy"]
 
 
 @pytest.fixture
 def balanced() -> list[tuple[str, str]]:
-    """The BALANCED preset's headers, exactly as SPEC §3 lists them."""
+    """The BALANCED preset's headers, exactly (``testdata/presets.json``)."""
     return list(BALANCED)
 
 

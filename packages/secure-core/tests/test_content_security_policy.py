@@ -60,7 +60,7 @@ def call(method: str, *args: Any) -> ContentSecurityPolicy:
     return getattr(ContentSecurityPolicy(), method)(*args)  # type: ignore[no-any-return]
 
 
-# -- the seed and the presets ---------------------------------------------------------------
+# -- documented examples and the presets------------------------------------------------------------
 
 
 def test_seed_readme_example() -> None:

@@ -1,58 +1,20 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from secure import Preset, Secure
 
-BASELINE_CSP = (
-    "default-src 'self'; base-uri 'self'; font-src 'self' https: data:; form-action 'self'; "
-    "frame-ancestors 'self'; img-src 'self' data:; object-src 'none'; script-src 'self'; "
-    "script-src-attr 'none'; style-src 'self' https: 'unsafe-inline'; upgrade-insecure-requests"
+# The golden values, shared by every package's tests.
+GOLDEN = json.loads(
+    (Path(__file__).resolve().parents[3] / "testdata" / "presets.json").read_text("utf-8")
 )
-
-BALANCED = [
-    ("Cross-Origin-Resource-Policy", "same-origin"),
-    ("Content-Security-Policy", BASELINE_CSP),
-    ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
-    ("Permissions-Policy", "geolocation=(), microphone=(), camera=()"),
-    ("Referrer-Policy", "strict-origin-when-cross-origin"),
-    ("Server", ""),
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "SAMEORIGIN"),
-]
-
-
-BASIC = [
-    ("Cross-Origin-Opener-Policy", "same-origin"),
-    ("Cross-Origin-Resource-Policy", "same-origin"),
-    ("Content-Security-Policy", BASELINE_CSP),
-    ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
-    ("Referrer-Policy", "no-referrer"),
-    ("X-Permitted-Cross-Domain-Policies", "none"),
-    ("X-DNS-Prefetch-Control", "off"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "SAMEORIGIN"),
-    ("Origin-Agent-Cluster", "?1"),
-    ("X-Download-Options", "noopen"),
-    ("X-XSS-Protection", "0"),
-]
-
-STRICT = [
-    ("Cache-Control", "no-store, max-age=0"),
-    ("Cross-Origin-Embedder-Policy", "require-corp"),
-    ("Cross-Origin-Opener-Policy", "same-origin"),
-    (
-        "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; "
-        "base-uri 'none'; frame-ancestors 'none'",
-    ),
-    ("Strict-Transport-Security", "max-age=63072000; includeSubDomains"),
-    ("Permissions-Policy", "geolocation=(), microphone=(), camera=()"),
-    ("Referrer-Policy", "no-referrer"),
-    ("Server", ""),
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "DENY"),
-]
+BALANCED, BASIC, STRICT = (
+    [tuple(pair) for pair in GOLDEN[name]] for name in ("balanced", "basic", "strict")
+)
+BASELINE_CSP = dict(BALANCED)["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize(

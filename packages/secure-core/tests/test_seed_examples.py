@@ -1,4 +1,4 @@
-"""Every framework-free example of the user's README, run as written."""
+"""Every framework-free usage example the library promises, run as written."""
 
 from __future__ import annotations
 
