@@ -99,8 +99,8 @@ def _write(data: bytes) -> None:
 
 # -- the header set every variant sends --------------------------------------------------
 
-#: ``Secure.with_default_headers()`` (the BALANCED preset, testdata/presets.json), written out by hand so the
-#: floor does not depend on the library it is the floor for.
+#: ``Secure.with_default_headers()`` (the BALANCED preset, testdata/presets.json),
+#: written out by hand so the floor does not depend on the library it is the floor for.
 BALANCED: tuple[tuple[str, str], ...] = (
     ("Cross-Origin-Resource-Policy", "same-origin"),
     (
