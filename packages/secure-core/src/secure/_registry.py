@@ -15,7 +15,6 @@ agree), and a page in ``docs/headers/``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
@@ -42,32 +41,46 @@ from secure.headers._base import BaseHeader
 __all__ = ["HEADERS", "KEYED", "KEYWORDS", "HeaderSpec", "by_key", "by_name"]
 
 
-@dataclass(frozen=True)
 class HeaderSpec:
-    """What the library knows about one security header."""
+    """What the library knows about one security header (read-only by convention).
 
-    #: The field name, canonically spelled: ``"Content-Security-Policy"``.
-    name: str
-    #: The builder that renders and parses it; ``None`` for a header only passed through.
-    builder: type[BaseHeader] | None = None
-    #: The ``Secure(...)`` keyword and configuration key; ``None`` when only ``custom``
-    #: can set it.
-    key: str | None = None
-    #: The builder renders the ``-Report-Only`` variant (``builder().report_only()``).
-    report_only: bool = False
-    #: Repeated fields can be joined with ", " without changing the meaning: list-based
-    #: fields (RFC 9110 §5.3) and structured-field lists/dictionaries (RFC 9651 §3.1-3.2).
-    joinable: bool = False
-    #: Several fields may legitimately stand on one response and all apply (CSP Level 3
-    #: §3.1 "multiple policies"): middleware appends ours beside the application's.
-    multi: bool = False
-    #: Browsers read one field only; repeating it is a mistake (RFC 6797 §8.1, HTML's
-    #: X-Frame-Options processing, RFC 9651 items).
-    single: bool = False
+    ``name``: the field name, canonically spelled (``"Content-Security-Policy"``).
+    ``builder``: the builder that renders and parses it; ``None`` for a header the
+    library only names. ``key``: the ``Secure(...)`` keyword and configuration key;
+    ``None`` when only ``custom`` can set it. ``report_only``: the builder renders the
+    ``-Report-Only`` variant. ``joinable``: repeated fields can be joined with ", "
+    without changing the meaning (list-based fields, RFC 9110 §5.3; structured-field
+    lists and dictionaries, RFC 9651 §3.1-3.2). ``multi``: several fields may stand on
+    one response and all apply (CSP Level 3 §3.1, "multiple policies"), so middleware
+    appends ours beside the application's. ``single``: browsers read one field only
+    (RFC 6797 §8.1, HTML's X-Frame-Options processing, RFC 9651 items).
+    """
 
-    @property
-    def lower(self) -> str:
-        return self.name.lower()
+    # A plain class, not a dataclass: ``import secure`` stays free of ``dataclasses``.
+    __slots__ = ("builder", "joinable", "key", "lower", "multi", "name", "report_only", "single")
+
+    def __init__(
+        self,
+        name: str,
+        builder: type[BaseHeader] | None = None,
+        key: str | None = None,
+        *,
+        report_only: bool = False,
+        joinable: bool = False,
+        multi: bool = False,
+        single: bool = False,
+    ) -> None:
+        self.name = name
+        self.lower = name.lower()
+        self.builder = builder
+        self.key = key
+        self.report_only = report_only
+        self.joinable = joinable
+        self.multi = multi
+        self.single = single
+
+    def __repr__(self) -> str:
+        return f"HeaderSpec({self.name!r}, key={self.key!r})"
 
     def new_builder(self) -> BaseHeader:
         """A fresh builder for this header, switched to report-only where it applies."""

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
-from secure import _config, _csp_edit, _pipeline, _presets
+from secure import _csp_edit, _pipeline, _presets
 from secure._override import Override
 from secure._pipeline import (
     COMMA_JOIN_OK,
@@ -164,6 +164,9 @@ class Secure:
         >>> Secure.from_config({"preset": "strict", "xfo": "SAMEORIGIN"}).headers["X-Frame-Options"]
         'SAMEORIGIN'
         """
+        # Imported on use: most applications never read a configuration mapping.
+        from secure import _config
+
         start = None if base is None else base._builders()
         plan = _config.resolve(config, base=start)
         result = cls._from_builders(plan.builders)
