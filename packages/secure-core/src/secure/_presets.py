@@ -8,24 +8,8 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from secure import headers as h
 from secure._suggest import suggest
-from secure.headers import (
-    CacheControl,
-    ContentSecurityPolicy,
-    CrossOriginEmbedderPolicy,
-    CrossOriginOpenerPolicy,
-    CrossOriginResourcePolicy,
-    CustomHeader,
-    OriginAgentCluster,
-    PermissionsPolicy,
-    ReferrerPolicy,
-    Server,
-    StrictTransportSecurity,
-    XContentTypeOptions,
-    XDnsPrefetchControl,
-    XFrameOptions,
-    XPermittedCrossDomainPolicies,
-)
 
 __all__ = ["Preset", "parse_preset", "preset_builders"]
 
@@ -44,10 +28,10 @@ class Preset(str, enum.Enum):
         return self.value
 
 
-def _baseline_csp() -> ContentSecurityPolicy:
+def _baseline_csp() -> h.ContentSecurityPolicy:
     # Helmet's default policy, shared by BALANCED and BASIC.
     return (
-        ContentSecurityPolicy()
+        h.ContentSecurityPolicy()
         .default_src("'self'")
         .base_uri("'self'")
         .font_src("'self'", "https:", "data:")
@@ -62,50 +46,50 @@ def _baseline_csp() -> ContentSecurityPolicy:
     )
 
 
-def _no_powerful_features() -> PermissionsPolicy:
-    return PermissionsPolicy().geolocation().microphone().camera()
+def _no_powerful_features() -> h.PermissionsPolicy:
+    return h.PermissionsPolicy().geolocation().microphone().camera()
 
 
 def _balanced() -> dict[str, Any]:
     return {
-        "corp": CrossOriginResourcePolicy().same_origin(),
+        "corp": h.CrossOriginResourcePolicy().same_origin(),
         "csp": _baseline_csp(),
-        "hsts": StrictTransportSecurity().max_age(31536000).include_subdomains(),
+        "hsts": h.StrictTransportSecurity().max_age(31536000).include_subdomains(),
         "permissions": _no_powerful_features(),
-        "referrer": ReferrerPolicy().strict_origin_when_cross_origin(),
-        "server": Server().set(""),
-        "xcto": XContentTypeOptions().nosniff(),
-        "xfo": XFrameOptions().sameorigin(),
+        "referrer": h.ReferrerPolicy().strict_origin_when_cross_origin(),
+        "server": h.Server().set(""),
+        "xcto": h.XContentTypeOptions().nosniff(),
+        "xfo": h.XFrameOptions().sameorigin(),
     }
 
 
 def _basic() -> dict[str, Any]:
     return {
-        "coop": CrossOriginOpenerPolicy().same_origin(),
-        "corp": CrossOriginResourcePolicy().same_origin(),
+        "coop": h.CrossOriginOpenerPolicy().same_origin(),
+        "corp": h.CrossOriginResourcePolicy().same_origin(),
         "csp": _baseline_csp(),
-        "hsts": StrictTransportSecurity().max_age(31536000).include_subdomains(),
-        "referrer": ReferrerPolicy().no_referrer(),
-        "xpcdp": XPermittedCrossDomainPolicies().none(),
-        "xdfc": XDnsPrefetchControl().off(),
-        "xcto": XContentTypeOptions().nosniff(),
-        "xfo": XFrameOptions().sameorigin(),
+        "hsts": h.StrictTransportSecurity().max_age(31536000).include_subdomains(),
+        "referrer": h.ReferrerPolicy().no_referrer(),
+        "xpcdp": h.XPermittedCrossDomainPolicies().none(),
+        "xdfc": h.XDnsPrefetchControl().off(),
+        "xcto": h.XContentTypeOptions().nosniff(),
+        "xfo": h.XFrameOptions().sameorigin(),
         "custom": [
-            OriginAgentCluster().on(),
-            CustomHeader("X-Download-Options", "noopen"),
+            h.OriginAgentCluster().on(),
+            h.CustomHeader("X-Download-Options", "noopen"),
             # "0" turns off the legacy XSS auditor, which itself enabled attacks (OWASP).
-            CustomHeader("X-XSS-Protection", "0"),
+            h.CustomHeader("X-XSS-Protection", "0"),
         ],
     }
 
 
 def _strict() -> dict[str, Any]:
     return {
-        "cache": CacheControl().no_store().max_age(0),
-        "coep": CrossOriginEmbedderPolicy().require_corp(),
-        "coop": CrossOriginOpenerPolicy().same_origin(),
+        "cache": h.CacheControl().no_store().max_age(0),
+        "coep": h.CrossOriginEmbedderPolicy().require_corp(),
+        "coop": h.CrossOriginOpenerPolicy().same_origin(),
         "csp": (
-            ContentSecurityPolicy()
+            h.ContentSecurityPolicy()
             .default_src("'self'")
             .script_src("'self'")
             .style_src("'self'")
@@ -113,12 +97,12 @@ def _strict() -> dict[str, Any]:
             .base_uri("'none'")
             .frame_ancestors("'none'")
         ),
-        "hsts": StrictTransportSecurity().max_age(63072000).include_subdomains(),
+        "hsts": h.StrictTransportSecurity().max_age(63072000).include_subdomains(),
         "permissions": _no_powerful_features(),
-        "referrer": ReferrerPolicy().no_referrer(),
-        "server": Server().set(""),
-        "xcto": XContentTypeOptions().nosniff(),
-        "xfo": XFrameOptions().deny(),
+        "referrer": h.ReferrerPolicy().no_referrer(),
+        "server": h.Server().set(""),
+        "xcto": h.XContentTypeOptions().nosniff(),
+        "xfo": h.XFrameOptions().deny(),
     }
 
 

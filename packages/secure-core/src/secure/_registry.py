@@ -18,24 +18,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-from secure.headers import (
-    CacheControl,
-    ClearSiteData,
-    ContentSecurityPolicy,
-    CrossOriginEmbedderPolicy,
-    CrossOriginOpenerPolicy,
-    CrossOriginResourcePolicy,
-    OriginAgentCluster,
-    PermissionsPolicy,
-    ReferrerPolicy,
-    ReportingEndpoints,
-    Server,
-    StrictTransportSecurity,
-    XContentTypeOptions,
-    XDnsPrefetchControl,
-    XFrameOptions,
-    XPermittedCrossDomainPolicies,
-)
+from secure import headers as h
 from secure.headers._base import BaseHeader
 
 __all__ = ["HEADERS", "KEYED", "KEYWORDS", "HeaderSpec", "by_key", "by_name"]
@@ -87,20 +70,20 @@ class HeaderSpec:
         if self.builder is None:
             raise TypeError(f"{self.name}: no builder renders this header")
         builder = self.builder()
-        if self.report_only and isinstance(builder, (ContentSecurityPolicy, PermissionsPolicy)):
+        if self.report_only and isinstance(builder, (h.ContentSecurityPolicy, h.PermissionsPolicy)):
             builder.report_only()
         return builder
 
 
-_CSP: Final = ContentSecurityPolicy
-_PP: Final = PermissionsPolicy
+_CSP: Final = h.ContentSecurityPolicy
+_PP: Final = h.PermissionsPolicy
 
 #: Every header the library knows, in the order ``Secure`` renders its keyword slots.
 HEADERS: Final[tuple[HeaderSpec, ...]] = (
-    HeaderSpec("Cache-Control", CacheControl, "cache", joinable=True),
-    HeaderSpec("Cross-Origin-Embedder-Policy", CrossOriginEmbedderPolicy, "coep", single=True),
-    HeaderSpec("Cross-Origin-Opener-Policy", CrossOriginOpenerPolicy, "coop", single=True),
-    HeaderSpec("Cross-Origin-Resource-Policy", CrossOriginResourcePolicy, "corp", single=True),
+    HeaderSpec("Cache-Control", h.CacheControl, "cache", joinable=True),
+    HeaderSpec("Cross-Origin-Embedder-Policy", h.CrossOriginEmbedderPolicy, "coep", single=True),
+    HeaderSpec("Cross-Origin-Opener-Policy", h.CrossOriginOpenerPolicy, "coop", single=True),
+    HeaderSpec("Cross-Origin-Resource-Policy", h.CrossOriginResourcePolicy, "corp", single=True),
     HeaderSpec("Content-Security-Policy", _CSP, "csp", joinable=True, multi=True),
     HeaderSpec(
         "Content-Security-Policy-Report-Only",
@@ -110,7 +93,7 @@ HEADERS: Final[tuple[HeaderSpec, ...]] = (
         joinable=True,
         multi=True,
     ),
-    HeaderSpec("Strict-Transport-Security", StrictTransportSecurity, "hsts", single=True),
+    HeaderSpec("Strict-Transport-Security", h.StrictTransportSecurity, "hsts", single=True),
     HeaderSpec("Permissions-Policy", _PP, "permissions", joinable=True),
     HeaderSpec(
         "Permissions-Policy-Report-Only",
@@ -119,16 +102,16 @@ HEADERS: Final[tuple[HeaderSpec, ...]] = (
         report_only=True,
         joinable=True,
     ),
-    HeaderSpec("Referrer-Policy", ReferrerPolicy, "referrer", joinable=True),
-    HeaderSpec("X-Permitted-Cross-Domain-Policies", XPermittedCrossDomainPolicies, "xpcdp"),
-    HeaderSpec("X-DNS-Prefetch-Control", XDnsPrefetchControl, "xdfc"),
-    HeaderSpec("Server", Server, "server"),
-    HeaderSpec("X-Content-Type-Options", XContentTypeOptions, "xcto", single=True),
-    HeaderSpec("X-Frame-Options", XFrameOptions, "xfo"),
-    HeaderSpec("Reporting-Endpoints", ReportingEndpoints, "reporting_endpoints", joinable=True),
+    HeaderSpec("Referrer-Policy", h.ReferrerPolicy, "referrer", joinable=True),
+    HeaderSpec("X-Permitted-Cross-Domain-Policies", h.XPermittedCrossDomainPolicies, "xpcdp"),
+    HeaderSpec("X-DNS-Prefetch-Control", h.XDnsPrefetchControl, "xdfc"),
+    HeaderSpec("Server", h.Server, "server"),
+    HeaderSpec("X-Content-Type-Options", h.XContentTypeOptions, "xcto", single=True),
+    HeaderSpec("X-Frame-Options", h.XFrameOptions, "xfo"),
+    HeaderSpec("Reporting-Endpoints", h.ReportingEndpoints, "reporting_endpoints", joinable=True),
     # Headers with a builder but no keyword of their own (set them through ``custom``).
-    HeaderSpec("Clear-Site-Data", ClearSiteData, joinable=True),
-    HeaderSpec("Origin-Agent-Cluster", OriginAgentCluster),
+    HeaderSpec("Clear-Site-Data", h.ClearSiteData, joinable=True),
+    HeaderSpec("Origin-Agent-Cluster", h.OriginAgentCluster),
     # Headers the presets or the checker name, with no builder.
     HeaderSpec("Cross-Origin-Embedder-Policy-Report-Only"),
     HeaderSpec("Cross-Origin-Opener-Policy-Report-Only"),

@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
 from secure import _csp_edit, _pipeline, _presets
+from secure import headers as h
 from secure._override import Override
 from secure._pipeline import (
     COMMA_JOIN_OK,
@@ -22,23 +23,6 @@ from secure._snapshot import HeaderSnapshot
 from secure._suggest import suggest
 from secure._validation import check_field_name, check_field_value
 from secure.errors import HeaderSetError
-from secure.headers import (
-    CacheControl,
-    ContentSecurityPolicy,
-    CrossOriginEmbedderPolicy,
-    CrossOriginOpenerPolicy,
-    CrossOriginResourcePolicy,
-    CustomHeader,
-    PermissionsPolicy,
-    ReferrerPolicy,
-    ReportingEndpoints,
-    Server,
-    StrictTransportSecurity,
-    XContentTypeOptions,
-    XDnsPrefetchControl,
-    XFrameOptions,
-    XPermittedCrossDomainPolicies,
-)
 from secure.headers._base import BaseHeader
 from secure.nonce import _PLACEHOLDER, generate_nonce, is_nonce
 
@@ -105,23 +89,23 @@ class Secure:
     def __init__(
         self,
         *,
-        cache: CacheControl | None = None,
-        coep: CrossOriginEmbedderPolicy | None = None,
-        coop: CrossOriginOpenerPolicy | None = None,
-        corp: CrossOriginResourcePolicy | None = None,
-        csp: ContentSecurityPolicy | None = None,
+        cache: h.CacheControl | None = None,
+        coep: h.CrossOriginEmbedderPolicy | None = None,
+        coop: h.CrossOriginOpenerPolicy | None = None,
+        corp: h.CrossOriginResourcePolicy | None = None,
+        csp: h.ContentSecurityPolicy | None = None,
         custom: Iterable[BaseHeader] | None = None,
-        hsts: StrictTransportSecurity | None = None,
-        permissions: PermissionsPolicy | None = None,
-        referrer: ReferrerPolicy | None = None,
-        server: Server | None = None,
-        xcto: XContentTypeOptions | None = None,
-        xdfc: XDnsPrefetchControl | None = None,
-        xfo: XFrameOptions | None = None,
-        xpcdp: XPermittedCrossDomainPolicies | None = None,
-        csp_report_only: ContentSecurityPolicy | None = None,
-        permissions_report_only: PermissionsPolicy | None = None,
-        reporting_endpoints: ReportingEndpoints | None = None,
+        hsts: h.StrictTransportSecurity | None = None,
+        permissions: h.PermissionsPolicy | None = None,
+        referrer: h.ReferrerPolicy | None = None,
+        server: h.Server | None = None,
+        xcto: h.XContentTypeOptions | None = None,
+        xdfc: h.XDnsPrefetchControl | None = None,
+        xfo: h.XFrameOptions | None = None,
+        xpcdp: h.XPermittedCrossDomainPolicies | None = None,
+        csp_report_only: h.ContentSecurityPolicy | None = None,
+        permissions_report_only: h.PermissionsPolicy | None = None,
+        reporting_endpoints: h.ReportingEndpoints | None = None,
     ) -> None:
         given = locals()
         self._set_entries(_assemble({key: given[key] for key in KEYWORDS}, custom))
@@ -226,7 +210,7 @@ class Secure:
             spec = by_name(entry.name)
             builder = entry.builder
             if builder is None:  # a value joined by deduplicate_headers("concat")
-                builder = CustomHeader(entry.name, entry.value)
+                builder = h.CustomHeader(entry.name, entry.value)
             if (
                 spec is not None
                 and spec.key is not None
@@ -336,7 +320,7 @@ class Secure:
         override: Override | None = None,
         *,
         headers: Mapping[str, str | None] | None = None,
-        csp: ContentSecurityPolicy | str | None = None,
+        csp: h.ContentSecurityPolicy | str | None = None,
         csp_sources: Mapping[str, str | Sequence[str]] | None = None,
         exempt: Iterable[str] | str = (),
         exempt_all: bool = False,
@@ -491,7 +475,7 @@ def _assemble(keyed: Mapping[str, object], custom: object) -> list[_Entry]:
             )
         # A private copy: the caller's builder can change later without changing us.
         own = builder.copy()
-        if spec.report_only and isinstance(own, (ContentSecurityPolicy, PermissionsPolicy)):
+        if spec.report_only and isinstance(own, (h.ContentSecurityPolicy, h.PermissionsPolicy)):
             own.report_only()
         entries.append(_render(own))
     unknown = set(keyed) - {spec.key for spec in KEYED}
@@ -539,7 +523,7 @@ def _apply(entries: list[_Entry], override: Override) -> list[_Entry]:
             result[at] = entry
 
     if override.csp is not None:
-        put(_render(ContentSecurityPolicy().set(override.csp)))
+        put(_render(h.ContentSecurityPolicy().set(override.csp)))
     if override.csp_sources:
         at = index("Content-Security-Policy")
         if at is None:
@@ -548,7 +532,7 @@ def _apply(entries: list[_Entry], override: Override) -> list[_Entry]:
                 "CSP; pass csp=... to set one"
             )
         current = result[at].builder
-        if not isinstance(current, ContentSecurityPolicy):
+        if not isinstance(current, h.ContentSecurityPolicy):
             raise ValueError(
                 "Content-Security-Policy: cannot add sources to a policy joined from "
                 "several values; pass csp=... to replace it"
@@ -574,7 +558,7 @@ def _apply(entries: list[_Entry], override: Override) -> list[_Entry]:
                 hint = suggest(name, known, cutoff=0.85)
                 if hint:
                     raise ValueError(f"{name}: not a header this library knows{hint}")
-            builder = CustomHeader(name, value)
+            builder = h.CustomHeader(name, value)
         put(_render(builder))
     for name in override.exempt:
         at = index(name)

@@ -7,8 +7,8 @@ request's nonce, in the places framework code reads it from.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any, Final, TypeAlias, Union
+from collections.abc import Iterable, Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeVar, Union
 
 from secure._snapshot import _COMMON_NAMES, HeaderSnapshot
 from secure.nonce import generate_nonce, is_nonce
@@ -52,6 +52,27 @@ def resolve_snapshot(secure: SecureArg) -> HeaderSnapshot:
     from secure._secure import Secure
 
     return Secure.coerce(secure).snapshot()
+
+
+App = TypeVar("App")
+
+
+class Middleware(Generic[App]):
+    """What both middlewares keep: the wrapped application and the compiled plan.
+
+    The plan is fixed here, at construction: changing ``secure`` afterwards does not
+    change the middleware.
+    """
+
+    __slots__ = ("app", "snapshot")
+
+    def __init__(
+        self, app: App, *, secure: SecureArg = None, multi_ok: Iterable[str] | None = None
+    ) -> None:
+        self.app = app
+        plan = resolve_snapshot(secure)
+        #: The compiled plan this middleware applies (``multi_ok`` names are appended).
+        self.snapshot = plan if multi_ok is None else plan.with_multi_ok(multi_ok)
 
 
 def _inherited(value: object, where: str) -> str:

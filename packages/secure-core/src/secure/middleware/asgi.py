@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, TypeAlias
 
 from secure.middleware._common import (
     NONCE_STATE_KEY,
-    SecureArg,
+    Middleware,
     nonce_replaced,
-    resolve_snapshot,
     scope_nonce,
 )
 
@@ -26,7 +25,7 @@ ASGIApp: TypeAlias = Callable[[Scope, Receive, Send], Awaitable[None]]
 _NONCE_WHERE = 'scope["state"]["csp_nonce"]'
 
 
-class SecureASGIMiddleware:
+class SecureASGIMiddleware(Middleware[ASGIApp]):
     """Add security headers to every HTTP response of an ASGI application.
 
     Headers the configuration sets replace the application's (any case), except names
@@ -39,19 +38,7 @@ class SecureASGIMiddleware:
         app = SecureASGIMiddleware(app, secure=Secure.with_default_headers())
     """
 
-    __slots__ = ("app", "snapshot")
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        secure: SecureArg = None,
-        multi_ok: Iterable[str] | None = None,
-    ) -> None:
-        self.app = app
-        snapshot = resolve_snapshot(secure)
-        #: The compiled plan this middleware applies, fixed at construction.
-        self.snapshot = snapshot if multi_ok is None else snapshot.with_multi_ok(multi_ok)
+    __slots__ = ()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -6,10 +6,9 @@ from typing import TYPE_CHECKING
 
 from secure.middleware._common import (
     NONCE_ENVIRON_KEY,
-    SecureArg,
+    Middleware,
     environ_nonce,
     nonce_replaced,
-    resolve_snapshot,
 )
 
 if TYPE_CHECKING:
@@ -18,12 +17,16 @@ if TYPE_CHECKING:
     from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
+    _Base = Middleware[WSGIApplication]
+else:  # _typeshed exists for type checkers only
+    _Base = Middleware
+
 __all__ = ["SecureWSGIMiddleware"]
 
 _NONCE_WHERE = f"environ[{NONCE_ENVIRON_KEY!r}]"
 
 
-class SecureWSGIMiddleware:
+class SecureWSGIMiddleware(_Base):
     """Add security headers to every response of a WSGI application.
 
     Headers the configuration sets replace the application's (any case), except names
@@ -35,19 +38,7 @@ class SecureWSGIMiddleware:
         app.wsgi_app = SecureWSGIMiddleware(app.wsgi_app, secure=Secure.with_default_headers())
     """
 
-    __slots__ = ("app", "snapshot")
-
-    def __init__(
-        self,
-        app: WSGIApplication,
-        *,
-        secure: SecureArg = None,
-        multi_ok: Iterable[str] | None = None,
-    ) -> None:
-        self.app = app
-        snapshot = resolve_snapshot(secure)
-        #: The compiled plan this middleware applies, fixed at construction.
-        self.snapshot = snapshot if multi_ok is None else snapshot.with_multi_ok(multi_ok)
+    __slots__ = ()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         plan = self.snapshot
