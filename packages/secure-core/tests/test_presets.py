@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from secure import Preset, Secure
+from secure._presets import available_presets
 
 # The golden values, shared by every package's tests.
 GOLDEN = json.loads(
@@ -56,3 +57,55 @@ def test_every_call_returns_an_independent_object() -> None:
 def test_preset_is_a_str_enum() -> None:
     assert Preset.STRICT == "strict"
     assert str(Preset.BASIC) == "basic"
+
+
+# -- presets from installed packages (the "secure.presets" entry-point group) --------------
+
+
+@pytest.fixture
+def installed_preset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A distribution on sys.path that provides a preset named "acme" (real metadata)."""
+    (tmp_path / "acme_presets.py").write_text(
+        "from secure.headers import XFrameOptions\n"
+        "def builders():\n"
+        "    return {'xfo': XFrameOptions().deny(), 'custom': []}\n",
+        encoding="utf-8",
+    )
+    info = tmp_path / "acme_presets-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: acme-presets\nVersion: 1.0\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        "[secure.presets]\nacme = acme_presets:builders\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return "acme"
+
+
+def test_a_package_preset_works_everywhere_a_name_does(installed_preset: str) -> None:
+    assert Secure.from_preset("ACME").header_items() == [("X-Frame-Options", "DENY")]
+    config = Secure.from_config({"preset": installed_preset, "xcto": "nosniff"})
+    assert config.headers == {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff"}
+    listed = {p.name: p.provider for p in available_presets()}
+    assert listed["acme"] == "acme-presets"
+    assert listed["balanced"] == "secure-core"
+
+
+def test_a_typo_suggests_installed_presets(installed_preset: str) -> None:
+    with pytest.raises(ValueError, match=r"unknown preset 'acmee'.*did you mean 'acme'"):
+        Secure.from_preset("acmee")
+
+
+def test_a_missing_package_preset_names_the_package_to_install() -> None:
+    if "shiny" in {p.name for p in available_presets()}:
+        pytest.skip("secure-shiny is installed here; its own tests cover the preset")
+    with pytest.raises(ValueError, match=r"'shiny' preset comes with the secure-shiny package"):
+        Secure.from_preset("shiny")
+    with pytest.raises(ValueError, match=r"preset: .*pip install secure-shiny"):
+        Secure.from_config({"preset": "shiny"})
+
+
+def test_a_close_typo_of_a_core_preset_is_suggested() -> None:
+    with pytest.raises(ValueError, match=r"did you mean 'strict'"):
+        Secure.from_preset("strct")

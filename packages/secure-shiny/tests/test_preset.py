@@ -146,3 +146,21 @@ def test_shiny_csp_is_the_preset_policy() -> None:
     )
     assert _csp(framed)["frame-ancestors"] == ["https://portal.example"]
     assert "X-Frame-Options" not in framed.headers
+
+
+def test_the_shiny_preset_is_a_preset_name_everywhere() -> None:
+    # secure-shiny registers "shiny" in the secure.presets entry-point group.
+    from secure._presets import available_presets
+
+    assert Secure.from_preset("shiny") == shiny_preset()
+    assert {p.name: p.provider for p in available_presets()}["shiny"] == "secure-shiny"
+    edited = Secure.from_config({"preset": "shiny", "xfo": "SAMEORIGIN"})
+    assert edited.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_a_typo_of_shiny_suggests_it() -> None:
+    from secure_shiny import secure_app
+
+    app = App(ui.page_fluid("hi"), None)
+    with pytest.raises(ValueError, match=r"did you mean 'shiny'"):
+        secure_app(app, {"preset": "shinny"})

@@ -11,7 +11,14 @@ from typing import Any
 from secure import headers as h
 from secure._suggest import suggest
 
-__all__ = ["Preset", "parse_preset", "preset_builders"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Preset",
+    "PresetInfo",
+    "available_presets",
+    "parse_preset",
+    "preset_builders",
+]
 
 
 class Preset(str, enum.Enum):
@@ -108,22 +115,103 @@ def _strict() -> dict[str, Any]:
 
 _FACTORIES = {Preset.BALANCED: _balanced, Preset.BASIC: _basic, Preset.STRICT: _strict}
 
+#: Installed packages add presets through this entry-point group. An entry point names
+#: a callable taking no arguments that returns fresh builders keyed like ``Secure``'s
+#: constructor keywords (``"custom"`` for a list of other builders), e.g. in
+#: secure-shiny's ``pyproject.toml``::
+#:
+#:     [project.entry-points."secure.presets"]
+#:     shiny = "secure_shiny._preset:shiny_preset_builders"
+ENTRY_POINT_GROUP = "secure.presets"
 
-def parse_preset(preset: Preset | str) -> Preset:
-    """A ``Preset`` from a member or its name (case-insensitive)."""
+# Presets our own packages provide, so a missing one can name what to install.
+_PROVIDED_BY = {"shiny": "secure-shiny"}
+
+
+class PresetInfo:
+    """One available preset: its name and the distribution that provides it."""
+
+    __slots__ = ("name", "provider", "summary")
+
+    def __init__(self, name: str, provider: str, summary: str) -> None:
+        self.name = name
+        self.provider = provider
+        self.summary = summary
+
+    def __repr__(self) -> str:
+        return f"PresetInfo({self.name!r}, provider={self.provider!r})"
+
+
+def _entry_points() -> dict[str, Any]:
+    # importlib.metadata is imported only when a preset outside the core is asked for.
+    from importlib.metadata import entry_points
+
+    found: dict[str, Any] = {}
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        name = point.name.strip().lower()
+        if name not in found and name not in _FACTORIES_BY_NAME:
+            found[name] = point
+    return found
+
+
+_SUMMARIES = {
+    Preset.BALANCED: "recommended defaults (Secure.with_default_headers())",
+    Preset.BASIC: "Helmet.js parity, legacy headers included",
+    Preset.STRICT: "hardened: no framing, no referrer, no caching, cross-origin isolation",
+}
+
+_FACTORIES_BY_NAME = {member.value: factory for member, factory in _FACTORIES.items()}
+
+
+def available_presets() -> list[PresetInfo]:
+    """Every preset that can be used here: the core's, then installed packages'."""
+    presets = [PresetInfo(member.value, "secure-core", _SUMMARIES[member]) for member in Preset]
+    for name, point in sorted(_entry_points().items()):
+        dist = getattr(point, "dist", None)
+        provider = getattr(dist, "name", None) or point.value.split(":")[0]
+        presets.append(PresetInfo(name, provider, point.value))
+    return presets
+
+
+def parse_preset(preset: Preset | str) -> Preset | str:
+    """A core ``Preset`` member, or the name of an installed package's preset.
+
+    Names are case-insensitive. An unknown name is a ``ValueError`` listing what is
+    available, suggesting the closest name, and naming the package that provides it
+    when it is one of ours that is not installed.
+    """
     if isinstance(preset, Preset):
         return preset
-    if isinstance(preset, str):
-        try:
-            return Preset(preset.strip().lower())
-        except ValueError:
-            pass
-        names = [p.value for p in Preset]
-        hint = suggest(preset, names)
-        raise ValueError(f"unknown preset {preset!r}: choose one of {', '.join(names)}{hint}")
-    raise TypeError(f"preset must be a Preset or its name, got {type(preset).__name__}")
+    if not isinstance(preset, str):
+        raise TypeError(f"preset must be a Preset or its name, got {type(preset).__name__}")
+    name = preset.strip().lower()
+    try:
+        return Preset(name)
+    except ValueError:
+        pass
+    installed = _entry_points()
+    if name in installed:
+        return name
+    if name in _PROVIDED_BY:
+        raise ValueError(
+            f"unknown preset {preset!r}: the {name!r} preset comes with the "
+            f"{_PROVIDED_BY[name]} package; install it (pip install {_PROVIDED_BY[name]})"
+        )
+    names = [p.value for p in Preset] + sorted(installed)
+    hint = suggest(preset, [*names, *_PROVIDED_BY])
+    raise ValueError(f"unknown preset {preset!r}: choose one of {', '.join(names)}{hint}")
 
 
 def preset_builders(preset: Preset | str) -> dict[str, Any]:
     """Fresh builders of ``preset``, keyed like ``Secure``'s constructor keywords."""
-    return _FACTORIES[parse_preset(preset)]()
+    parsed = parse_preset(preset)
+    if isinstance(parsed, Preset):
+        return _FACTORIES[parsed]()
+    point = _entry_points()[parsed]
+    builders = point.load()()
+    if not isinstance(builders, dict):
+        raise TypeError(
+            f"preset {parsed!r} ({point.value}) returned {type(builders).__name__}; a preset "
+            "entry point returns a dict of Secure keyword -> builder"
+        )
+    return builders

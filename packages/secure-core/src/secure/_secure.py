@@ -124,7 +124,9 @@ class Secure:
 
     @classmethod
     def from_preset(cls, preset: Preset | str) -> Secure:
-        """A fresh ``Secure`` for a preset: ``Preset.BALANCED``, ``BASIC`` or ``STRICT``.
+        """A fresh ``Secure`` for a preset: ``Preset.BALANCED``, ``BASIC`` or ``STRICT``,
+        or the name of a preset an installed package provides (``"shiny"`` with
+        secure-shiny; ``secure presets`` lists them).
 
         >>> Secure.from_preset(Preset.STRICT).headers["X-Frame-Options"]
         'DENY'
@@ -457,7 +459,7 @@ class Secure:
         return f"Secure({[(e.name, e.value) for e in self._entries]!r})"
 
 
-_PRESETS: dict[_presets.Preset, Secure] = {}
+_PRESETS: dict[_presets.Preset | str, Secure] = {}
 
 
 def _assemble(keyed: Mapping[str, object], custom: object) -> list[_Entry]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from shiny import App
 
 from secure import Preset, Secure
-from secure.middleware import SecureASGIMiddleware
+from secure.middleware import NONCE_STATE_KEY, SecureASGIMiddleware
 from secure_shiny._preset import shiny_preset
 
 if TYPE_CHECKING:
@@ -23,9 +23,6 @@ SHINY = "shiny"
 
 #: What ``secure_app(secure=...)`` accepts.
 ShinySecureArg: TypeAlias = Secure | Preset | str | Mapping[str, object] | None
-
-# Where secure.middleware.SecureASGIMiddleware puts the request's nonce.
-_STATE_KEY = "csp_nonce"
 
 
 def secure_app(
@@ -67,7 +64,7 @@ def csp_nonce(request: HTTPConnection) -> str:
         def app_ui(request):
             return ui.page_fluid(ui.tags.script("...", nonce=csp_nonce(request)))
     """
-    nonce = request.scope.get("state", {}).get(_STATE_KEY)
+    nonce = request.scope.get("state", {}).get(NONCE_STATE_KEY)
     if not isinstance(nonce, str):
         raise LookupError(
             "Content-Security-Policy: this request has no CSP nonce; serve the app with "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from typing import Any
 
 from shiny import App, ui
 
@@ -165,17 +166,29 @@ def shiny_preset(
 
         app = secure_app(App(app_ui, server), secure=shiny_preset(nonce=True))
     """
-    return Secure(
-        csp=shiny_csp(app, nonce=nonce, unsafe_eval=unsafe_eval),
+    return Secure(**shiny_preset_builders(app, nonce=nonce, unsafe_eval=unsafe_eval))
+
+
+def shiny_preset_builders(
+    app: App | None = None, *, nonce: bool = False, unsafe_eval: bool = False
+) -> dict[str, Any]:
+    """Fresh builders of the Shiny preset, keyed like ``Secure(...)``'s keywords.
+
+    The ``secure.presets`` entry point: with secure-shiny installed, the name
+    ``"shiny"`` works wherever a preset name does (``Secure.from_preset("shiny")``,
+    ``{"preset": "shiny"}``, ``secure show --preset shiny``).
+    """
+    return {
+        "csp": shiny_csp(app, nonce=nonce, unsafe_eval=unsafe_eval),
         # Every resource a Shiny page loads is same-origin, so cross-origin isolation
         # costs nothing.
-        coep=CrossOriginEmbedderPolicy().require_corp(),
-        coop=CrossOriginOpenerPolicy().same_origin(),
-        corp=CrossOriginResourcePolicy().same_origin(),
-        hsts=StrictTransportSecurity().max_age(63072000).include_subdomains(),
-        permissions=PermissionsPolicy().geolocation().microphone().camera(),
-        referrer=ReferrerPolicy().no_referrer(),
-        server=Server(),
-        xcto=XContentTypeOptions().nosniff(),
-        xfo=XFrameOptions().deny(),
-    )
+        "coep": CrossOriginEmbedderPolicy().require_corp(),
+        "coop": CrossOriginOpenerPolicy().same_origin(),
+        "corp": CrossOriginResourcePolicy().same_origin(),
+        "hsts": StrictTransportSecurity().max_age(63072000).include_subdomains(),
+        "permissions": PermissionsPolicy().geolocation().microphone().camera(),
+        "referrer": ReferrerPolicy().no_referrer(),
+        "server": Server(),
+        "xcto": XContentTypeOptions().nosniff(),
+        "xfo": XFrameOptions().deny(),
+    }
