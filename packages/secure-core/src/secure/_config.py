@@ -8,6 +8,7 @@ constructor, starting from a preset's builders or from the builders of an existi
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Final, NamedTuple
@@ -53,6 +54,42 @@ def config_error(path: str, message: str) -> ValueError:
     path = str.__str__(path)  # the real text of a str subclass, whatever it overrides
     shown = path if path.isascii() and path.isprintable() else show(path)
     return ValueError(f"secure config: {shown}: {message}")
+
+
+_PEERS = {
+    "django-csp": "django-csp 4's CONTENT_SECURITY_POLICY",
+    "django": "Django's SECURE_CSP",
+    "talisman": "flask-talisman's",
+    "helmet": "helmet's",
+}
+
+
+def _known(raw: str) -> str | None:
+    return raw if raw in KEYS else ALIASES.get(raw.lower())
+
+
+def _refuse_peer_settings(config: Mapping[str, object], first_unknown: str) -> None:
+    """A peer library's settings shape gets its equivalent in our format, not a key error."""
+    # Imported here: this is the error path only.
+    from secure import _convert
+
+    source = _convert.detect(config)
+    if source is None:
+        return
+    try:
+        converted = _convert.convert(config, source)
+    except (ValueError, TypeError):
+        raise config_error(
+            first_unknown,
+            f"unknown key; these are {_PEERS[source]} settings, not ours; run 'secure convert' "
+            "on them",
+        ) from None
+    notes = "".join(f"; note: {note}" for note in converted.notes)
+    raise config_error(
+        first_unknown,
+        f"unknown key; these are {_PEERS[source]} settings, not ours; in our format they are "
+        f"{json.dumps(converted.config)}{notes} ('secure convert' writes this for you)",
+    )
 
 
 def _key(raw: object) -> str:
@@ -150,7 +187,10 @@ def _permissions(
         ):
             raise config_error(where, f"expected a list of origins, got {allowlist!r}")
         builder.remove(name)
-        builder.add_directive(name, *allowlist)
+        try:
+            builder.add_directive(name, *allowlist)
+        except ValueError as exc:
+            raise config_error(where, str(exc)) from None
     return builder
 
 
@@ -173,6 +213,16 @@ def _header(key: str, setting: object, base: BaseHeader | None) -> BaseHeader | 
             _call(builder, key, str(name), args)
         return builder
     if isinstance(setting, (list, tuple)):
+        if spec.builder is ContentSecurityPolicy and any(
+            isinstance(token, str) and " " in token.strip() for token in setting
+        ):
+            # ["default-src 'self'", ...]: policy text given as a list.
+            policy = "; ".join(str(token).strip() for token in setting)
+            raise config_error(
+                key,
+                "takes a table of directive -> sources, or one policy string, not a list of "
+                f"directives; write {{{json.dumps(key)}: {json.dumps(policy)}}}",
+            )
         builder = spec.new_builder()
         for token in setting:
             if not isinstance(token, str):
@@ -206,6 +256,9 @@ def resolve(config: Mapping[str, object], *, base: Mapping[str, object] | None =
             f"got {type(config).__name__}"
         )
     settings: dict[str, object] = {}
+    unknown = [k for k in config if not isinstance(k, str) or _known(k) is None]
+    if unknown:
+        _refuse_peer_settings(config, str(unknown[0]))
     for raw_key, value in config.items():
         key = _key(raw_key)
         if key in settings:

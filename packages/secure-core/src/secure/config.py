@@ -25,9 +25,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal, TypedDict
 
+from secure._convert import Converted, convert
 from secure._secure import Secure
 
-__all__ = ["SecureConfig", "build", "load_config", "read_config_file"]
+__all__ = [
+    "Converted",
+    "SecureConfig",
+    "build",
+    "convert",
+    "load_config",
+    "read_config_file",
+]
 
 #: What one header key accepts: a raw value, ``False``/``None`` to remove the header,
 #: ``True`` for the builder's default, a list of tokens, or method/directive -> arguments.

@@ -265,8 +265,31 @@ class PermissionsPolicy(BaseHeader):
     def add_directive(self: _P, name: str, *allowlist: str, report_to: str | None = None) -> _P:
         """Set a feature by name, e.g. ``add_directive("ch-ua", "'self'")``.
 
-        Any RFC 9651 key is accepted, so features without a method work too. ``report_to``
-        names the ``Reporting-Endpoints`` endpoint for this feature's violation reports.
+        Features without a method work too; a name close to a known feature (``camra``)
+        is refused with a suggestion, since browsers silently ignore unknown features and
+        the typo would leave the real one allowed. A genuinely new feature with such a name
+        goes through :meth:`custom_feature`. ``report_to`` names the ``Reporting-Endpoints``
+        endpoint for this feature's violation reports.
+        """
+        feature = self._feature_name(name)
+        if feature not in _FEATURES:
+            from secure._suggest import closest
+
+            near = closest(feature, _FEATURES, cutoff=0.75)
+            if near is not None:
+                _fail(
+                    self.header_name,
+                    f"unknown feature {feature!r}; did you mean {near!r}? (browsers ignore "
+                    f"unknown features; for a new one named {feature!r} use "
+                    f"custom_feature({feature!r}, ...))",
+                )
+        return self.custom_feature(feature, *allowlist, report_to=report_to)
+
+    def custom_feature(self: _P, name: str, *allowlist: str, report_to: str | None = None) -> _P:
+        """Set a feature this library does not know yet, by name, with no typo check.
+
+        >>> PermissionsPolicy().custom_feature("new-sensor").header_value
+        'new-sensor=()'
         """
         feature = self._feature_name(name)
         if report_to is not None:
