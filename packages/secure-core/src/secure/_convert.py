@@ -93,7 +93,6 @@ _HELMET: Final = {
 }
 
 
-
 class Converted(NamedTuple):
     """A configuration in our format, what it was read as, and what did not carry over."""
 
