@@ -8,7 +8,9 @@ shiny.md tells the story of each one.
 from __future__ import annotations
 
 import functools
+import re
 import warnings
+from pathlib import Path
 from typing import Any
 
 from shiny import App, ui
@@ -61,7 +63,38 @@ def _builtin_inline() -> InlineContent:
     # Shiny renders the page, with every dependency it adds itself, as it serves it.
     page = App(ui.TagList(*parts), None).ui
     assert not callable(page)
-    return scan_html(page["html"])
+    scanned = scan_html(page["html"])
+    return InlineContent(
+        scanned.scripts, (*scanned.styles, *_bundled_styles()), scanned.conditional_panels
+    )
+
+
+# A script of Shiny's that inserts a <style> element whose text is a string constant of
+# the same bundle: render.data_frame's grid writes its whole stylesheet this way
+# (`innerHTML = `<style>${css}</style>``), and without it the grid loses its layout.
+_STYLE_TEMPLATE = re.compile(r"innerHTML\s*=\s*`<style>\$\{([A-Za-z_$][\w$]*)\}</style>`")
+
+
+def _bundled_styles() -> tuple[str, ...]:
+    """The texts of the <style> elements Shiny's own JavaScript bundles insert."""
+    import shiny
+
+    styles: list[str] = []
+    for bundle in sorted(Path(shiny.__file__).parent.joinpath("www").rglob("*.js")):
+        source = bundle.read_text(encoding="utf-8", errors="replace")
+        for match in _STYLE_TEMPLATE.finditer(source):
+            constant = re.search(
+                rf"(?:var|let|const)\s+{re.escape(match.group(1))}\s*=\s*`([^`]*)`", source
+            )
+            # A template literal with escapes or interpolations would need a JavaScript
+            # engine to know its value; Shiny's are plain text.
+            if (
+                constant is not None
+                and "\\" not in constant.group(1)
+                and "${" not in constant.group(1)
+            ):
+                styles.append(constant.group(1))
+    return tuple(styles)
 
 
 def _hashes(texts: tuple[str, ...]) -> list[str]:
