@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
 import pytest
 
 from secure import NONCE, Override, Preset, Secure
 from secure._csp_edit import fallback_chain
 from secure.headers import ContentSecurityPolicy
+from secure.middleware import SecureASGIMiddleware, SecureWSGIMiddleware
 
 
 def csp_of(config: Secure) -> str:
@@ -223,6 +225,7 @@ def test_snapshot_per_override_is_compiled_once_and_bounded() -> None:
     assert "x-frame-options" not in first.names
     assert base.derive(override) is not base.derive(override)  # each caller's own copy
     assert base._variants[override] is base._variants[Override(exempt=["x-frame-options"])]
+    assert base.snapshot(override) is first  # compiled once
     for i in range(300):
         base.snapshot(Override(headers={"X-Variant": str(i)}))
     assert len(base._variants) <= 256
@@ -248,3 +251,77 @@ def test_a_builder_changed_after_construction_does_not_change_secure() -> None:
     config = Secure(csp=csp)
     csp.default_src("'none'")
     assert config.headers["Content-Security-Policy"] == "default-src 'self'"
+
+
+# -- the middleware picks a per-route plan through select= ----------------------------------
+
+
+def _wsgi_app(environ: dict[str, object], start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain"), ("X-Frame-Options", "DENY")])
+    return [b"ok"]
+
+
+def _run_wsgi(app: Any, path: str) -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: object = None) -> Any:
+        seen.extend(headers)
+        return lambda data: None
+
+    app({"PATH_INFO": path, "REQUEST_METHOD": "GET"}, start_response)
+    return seen
+
+
+def test_wsgi_select_picks_a_compiled_plan_per_route() -> None:
+    embeddable = Override(exempt=["X-Frame-Options"], csp_sources={"frame-ancestors": ["*"]})
+    app = SecureWSGIMiddleware(
+        _wsgi_app,
+        secure=Secure.with_default_headers(),
+        select=lambda environ: embeddable if environ["PATH_INFO"] == "/embed" else None,
+    )
+    default = dict(_run_wsgi(app, "/"))
+    assert default["X-Frame-Options"] == "SAMEORIGIN"
+    embed = _run_wsgi(app, "/embed")
+    # Ours no longer replaces the app's header on that route: the app's own DENY passes.
+    assert [v for n, v in embed if n == "X-Frame-Options"] == ["DENY"]
+    assert "frame-ancestors 'self' *" in dict(embed)["Content-Security-Policy"]
+    assert app.plan_for({"PATH_INFO": "/embed"}) is app.plan_for({"PATH_INFO": "/embed"})
+
+
+def test_a_route_whose_override_adds_a_nonce_gets_one() -> None:
+    nonced = Override(csp_sources={"script-src": [NONCE]})
+    app = SecureWSGIMiddleware(
+        _wsgi_app, secure=Secure.with_default_headers(), select=lambda environ: nonced
+    )
+    csp = dict(_run_wsgi(app, "/"))["Content-Security-Policy"]
+    assert "'nonce-{nonce}'" not in csp and "'nonce-" in csp
+
+
+def test_asgi_select_sees_the_scope_after_routing() -> None:
+    import asyncio
+
+    async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        scope["route"] = "/embed"  # as a router records the matched route
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    app = SecureASGIMiddleware(
+        asgi_app,
+        secure=Secure.with_default_headers(),
+        select=lambda scope: Override(exempt="X-Frame-Options") if scope.get("route") else None,
+    )
+    asyncio.run(app({"type": "http", "path": "/"}, None, send))  # type: ignore[arg-type]
+    names = [name for name, _ in sent[0]["headers"]]
+    assert b"x-frame-options" not in names and b"content-security-policy" in names
+
+
+def test_select_needs_the_configuration_not_a_snapshot() -> None:
+    with pytest.raises(TypeError, match="select= needs the Secure"):
+        SecureWSGIMiddleware(
+            _wsgi_app, secure=Secure.with_default_headers().snapshot(), select=lambda e: None
+        )

@@ -113,7 +113,7 @@ class Secure:
     def _set_entries(self, entries: list[_Entry]) -> None:
         self._entries = entries
         self._normalized: Mapping[str, str] | None = None
-        self._variants: dict[Override, Secure] = {}
+        self._variants: dict[Override, tuple[Secure, HeaderSnapshot]] = {}
 
     # -- constructors -------------------------------------------------------------------
 
@@ -258,8 +258,9 @@ class Secure:
         per distinct override. Later changes to this ``Secure`` do not reach a snapshot
         already taken.
         """
-        source = self if override is None else self._variant(override)
-        return HeaderSnapshot((e.name, e.value, e.templated) for e in source._entries)
+        if override is None:
+            return HeaderSnapshot((e.name, e.value, e.templated) for e in self._entries)
+        return self._compiled(override)[1]
 
     # -- applying to responses ----------------------------------------------------------
 
@@ -350,14 +351,19 @@ class Secure:
         return self._variant(given)
 
     def _variant(self, override: Override) -> Secure:
-        """``derive(override)``, compiled once per distinct override (bounded cache)."""
-        variant = self._variants.get(override)
-        if variant is None:
+        """``derive(override)``: a copy of the cached variant."""
+        return self._compiled(override)[0].copy()
+
+    def _compiled(self, override: Override) -> tuple[Secure, HeaderSnapshot]:
+        """The variant for ``override`` and its plan, built once (bounded cache)."""
+        compiled = self._variants.get(override)
+        if compiled is None:
             variant = Secure._from_entries(_apply(self._entries, override))
+            compiled = (variant, variant.snapshot())
             if len(self._variants) >= _VARIANT_CACHE_SIZE:
                 del self._variants[next(iter(self._variants))]
-            self._variants[override] = variant
-        return variant.copy()
+            self._variants[override] = compiled
+        return compiled
 
     # -- policy checker -----------------------------------------------------------------
 

@@ -7,13 +7,14 @@ request's nonce, in the places framework code reads it from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeVar, Union
 
 from secure._snapshot import _COMMON_NAMES, HeaderSnapshot
 from secure.nonce import generate_nonce, is_nonce
 
 if TYPE_CHECKING:
+    from secure._override import Override
     from secure._presets import Preset
     from secure._secure import Secure
 
@@ -22,6 +23,7 @@ __all__ = [
     "NONCE_SCOPE_KEY",
     "NONCE_STATE_KEY",
     "SecureArg",
+    "Select",
     "environ_nonce",
     "resolve_snapshot",
     "scope_nonce",
@@ -56,23 +58,67 @@ def resolve_snapshot(secure: SecureArg) -> HeaderSnapshot:
 
 App = TypeVar("App")
 
+#: Picks the override for one request, given its ASGI scope or WSGI environ as the
+#: response starts (after routing): ``None`` keeps the configuration as it is.
+Select: TypeAlias = Callable[[Any], "Override | None"]
+
+# Distinct overrides one middleware compiles; the oldest is compiled again past this.
+_PLAN_CACHE_SIZE: Final = 256
+
 
 class Middleware(Generic[App]):
     """What both middlewares keep: the wrapped application and the compiled plan.
 
     The plan is fixed here, at construction: changing ``secure`` afterwards does not
-    change the middleware.
+    change the middleware. ``select`` lets a framework pick a per-route
+    :class:`~secure.Override` for each response; each distinct override is compiled once.
     """
 
-    __slots__ = ("app", "snapshot")
+    __slots__ = ("_plans", "_secure", "app", "multi_ok", "select", "snapshot")
 
     def __init__(
-        self, app: App, *, secure: SecureArg = None, multi_ok: Iterable[str] | None = None
+        self,
+        app: App,
+        *,
+        secure: SecureArg = None,
+        multi_ok: Iterable[str] | None = None,
+        select: Select | None = None,
     ) -> None:
         self.app = app
-        plan = resolve_snapshot(secure)
+        self.multi_ok = multi_ok
+        self.select = select
+        if isinstance(secure, HeaderSnapshot):
+            if select is not None:
+                raise TypeError(
+                    "select= needs the Secure configuration to compile overrides from, "
+                    "not a HeaderSnapshot; pass secure=<the Secure>"
+                )
+            self._secure: Secure | None = None
+            plan = secure
+        else:
+            from secure._secure import Secure
+
+            self._secure = Secure.coerce(secure)
+            plan = self._secure.snapshot()
         #: The compiled plan this middleware applies (``multi_ok`` names are appended).
         self.snapshot = plan if multi_ok is None else plan.with_multi_ok(multi_ok)
+        self._plans: dict[Override, HeaderSnapshot] = {}
+
+    def plan_for(self, where: Any) -> HeaderSnapshot:
+        """The plan for one request: its route's override (``select``), or the default."""
+        override = self.select(where) if self.select is not None else None
+        if override is None:
+            return self.snapshot
+        plan = self._plans.get(override)
+        if plan is None:
+            assert self._secure is not None  # guaranteed by __init__ when select is set
+            plan = self._secure.snapshot(override)
+            if self.multi_ok is not None:
+                plan = plan.with_multi_ok(self.multi_ok)
+            if len(self._plans) >= _PLAN_CACHE_SIZE:
+                del self._plans[next(iter(self._plans))]
+            self._plans[override] = plan
+        return plan
 
 
 def _inherited(value: object, where: str) -> str:

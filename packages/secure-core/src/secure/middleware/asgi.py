@@ -33,7 +33,9 @@ class SecureASGIMiddleware(Middleware[ASGIApp]):
     application header passes through in order. ``websocket`` and ``lifespan`` scopes
     are not touched. The configuration is compiled once, here: changing ``secure``
     afterwards does not change this middleware. With a CSP nonce slot, each request
-    gets a fresh nonce in ``scope["state"]["csp_nonce"]`` (``request.state.csp_nonce``)::
+    gets a fresh nonce in ``scope["state"]["csp_nonce"]`` (``request.state.csp_nonce``).
+    ``select(scope)``, called as the response starts, may pick a per-route
+    :class:`~secure.Override`::
 
         app = SecureASGIMiddleware(app, secure=Secure.with_default_headers())
     """
@@ -45,8 +47,8 @@ class SecureASGIMiddleware(Middleware[ASGIApp]):
             await self.app(scope, receive, send)
             return
         plan = self.snapshot
-        if plan.needs_nonce:
-            await self._with_nonce(scope, receive, send)
+        if plan.needs_nonce or self.select is not None:
+            await self._per_request(scope, receive, send)
             return
 
         async def send_with_headers(message: Message) -> None:
@@ -58,24 +60,30 @@ class SecureASGIMiddleware(Middleware[ASGIApp]):
 
         await self.app(scope, receive, send_with_headers)
 
-    def _with_nonce(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
-        """The application call for a configuration with a nonce slot.
+    def _per_request(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        """The application call when the request needs a nonce or a per-route plan.
 
-        A plain function returning the application's awaitable: the nonce path adds no
+        A plain function returning the application's awaitable: this path adds no
         coroutine of its own.
         """
-        plan = self.snapshot
         # The nonce is chosen before the application runs and never changes for this
         # request, so whenever the page reads it, it matches the header.
-        nonce = scope_nonce(scope)
-        state = scope["state"]
+        nonce = scope_nonce(scope) if self.snapshot.needs_nonce else None
 
-        async def send_with_nonce(message: Message) -> None:
+        async def send_per_request(message: Message) -> None:
             if message["type"] == "http.response.start":
-                if state.get(NONCE_STATE_KEY) != nonce:
-                    raise nonce_replaced(_NONCE_WHERE, nonce, state.get(NONCE_STATE_KEY))
+                plan = self.plan_for(scope)
+                used = None
+                if plan.needs_nonce:
+                    if nonce is None:  # only this route's policy has a nonce slot
+                        used = scope_nonce(scope)
+                    else:
+                        found = scope["state"].get(NONCE_STATE_KEY)
+                        if found != nonce:
+                            raise nonce_replaced(_NONCE_WHERE, nonce, found)
+                        used = nonce
                 message = dict(message)
-                message["headers"] = plan.merge_asgi(message.get("headers", ()), nonce)
+                message["headers"] = plan.merge_asgi(message.get("headers", ()), used)
             await send(message)
 
-        return self.app(scope, receive, send_with_nonce)
+        return self.app(scope, receive, send_per_request)

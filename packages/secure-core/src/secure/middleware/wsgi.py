@@ -33,7 +33,9 @@ class SecureWSGIMiddleware(_Base):
     in ``multi_ok`` (default ``secure.MULTI_OK``), which are appended; every other
     application header passes through in order. The configuration is compiled once,
     here: changing ``secure`` afterwards does not change this middleware. With a CSP
-    nonce slot, each request gets a fresh nonce in ``environ["secure.csp_nonce"]``::
+    nonce slot, each request gets a fresh nonce in ``environ["secure.csp_nonce"]``.
+    ``select(environ)``, called as the response starts, may pick a per-route
+    :class:`~secure.Override`::
 
         app.wsgi_app = SecureWSGIMiddleware(app.wsgi_app, secure=Secure.with_default_headers())
     """
@@ -41,15 +43,25 @@ class SecureWSGIMiddleware(_Base):
     __slots__ = ()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        plan = self.snapshot
-        nonce = environ_nonce(environ) if plan.needs_nonce else None
+        default = self.snapshot
+        # The nonce is chosen before the application runs and never changes for this
+        # request, so whenever the page reads it, it matches the header.
+        nonce = environ_nonce(environ) if default.needs_nonce else None
+        select = self.select
 
         def start_with_headers(
             status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
         ) -> Callable[[bytes], object]:
-            if nonce is not None and environ.get(NONCE_ENVIRON_KEY) != nonce:
-                raise nonce_replaced(_NONCE_WHERE, nonce, environ.get(NONCE_ENVIRON_KEY))
-            merged = plan.merge_wsgi(headers, nonce)
+            plan = default if select is None else self.plan_for(environ)
+            used = None
+            if plan.needs_nonce:
+                if nonce is None:  # only this route's policy has a nonce slot
+                    used = environ_nonce(environ)
+                elif environ.get(NONCE_ENVIRON_KEY) != nonce:
+                    raise nonce_replaced(_NONCE_WHERE, nonce, environ.get(NONCE_ENVIRON_KEY))
+                else:
+                    used = nonce
+            merged = plan.merge_wsgi(headers, used)
             # PEP 3333: the server's start_response decides what exc_info means (replace
             # the headers if none were sent yet, re-raise otherwise); its write()
             # callable is handed back unchanged.
