@@ -102,6 +102,19 @@ def test_override_keeps_its_own_copy_of_a_builder(app: Flask, check: CheckHeader
     check(app.test_client().get("/image"), {"Content-Security-Policy": "default-src 'none'"})
 
 
+@pytest.mark.parametrize("decorator", [exempt, override({"Cache-Control": "no-store"})])
+def test_a_decorator_above_the_route_is_refused_at_init_app(
+    app: Flask, decorator: Callable[[Any], Any]
+) -> None:
+    @decorator
+    @app.get("/above")
+    def above() -> str:
+        return "above"
+
+    with pytest.raises(ValueError, match=r"view 'above'.*above @app.route"):
+        Secure(app)
+
+
 def test_rules_survive_functools_wraps_decorators(app: Flask, check: CheckHeaders) -> None:
     def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)

@@ -8,7 +8,7 @@ from flask import current_app, g, has_request_context, redirect, request
 
 from secure import Secure as SecureHeaders
 from secure.middleware import environ_nonce
-from secure_flask._overrides import mark_for
+from secure_flask._overrides import check_placement, mark_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -235,6 +235,7 @@ def _compile(
 ) -> tuple[dict[str | None, HeaderSnapshot], frozenset[str]]:
     """One plan per endpoint (``None``: no endpoint, e.g. a 404), and the endpoints
     marked ``@allow_http``."""
+    check_placement(app)
     base = headers.snapshot()
     plans: dict[str | None, HeaderSnapshot] = {None: base}
     http_ok: set[str] = set()

@@ -11,6 +11,7 @@ The extension turns the marks into one compiled plan per endpoint with
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import weakref
@@ -56,6 +57,14 @@ _NO_MARK: Final = Mark()
 _blueprint_marks: weakref.WeakKeyDictionary[object, Mark] = weakref.WeakKeyDictionary()
 
 
+# Function -> the wrappers made of it here. A decorator placed above ``@app.route``
+# wraps a function the route already registered, unmarked: the extension looks for
+# registered functions whose wrappers are registered nowhere, and says so.
+_wrappers_of: weakref.WeakKeyDictionary[object, weakref.WeakSet[object]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _marked(target: _Target, mark: Mark, decorator: str) -> _Target:
     if isinstance(target, Blueprint):
         _blueprint_marks[target] = _blueprint_marks.get(target, _NO_MARK) | mark
@@ -95,6 +104,9 @@ def _marked(target: _Target, mark: Mark, decorator: str) -> _Target:
     # Flask reads (methods, view_class, ...); then the combined mark goes on top.
     functools.update_wrapper(wrapper, view)
     setattr(wrapper, _MARK_ATTR, getattr(view, _MARK_ATTR, _NO_MARK) | mark)
+    # A builtin cannot be weakly referenced; there is nothing to look for then.
+    with contextlib.suppress(TypeError):
+        _wrappers_of.setdefault(view, weakref.WeakSet()).add(wrapper)
     return cast("_Target", wrapper)
 
 
@@ -185,3 +197,34 @@ def mark_for(app: Flask, endpoint: str) -> Mark:
     mark |= getattr(getattr(view, "view_class", None), _MARK_ATTR, _NO_MARK)
     mark |= getattr(view, _MARK_ATTR, _NO_MARK)
     return mark
+
+
+def _unwrapped(view: object) -> list[object]:
+    """``view`` and what it wraps, through ``functools.wraps``'s ``__wrapped__``."""
+    chain = [view]
+    while (inner := getattr(chain[-1], "__wrapped__", None)) is not None and len(chain) < 100:
+        chain.append(inner)
+    return chain
+
+
+def check_placement(app: Flask) -> None:
+    """Refuse a view registered bare while only a marked wrapper of it exists.
+
+    That is a decorator written above ``@app.route``: the route registered the function
+    before the decorator wrapped it, so the view would silently go without its rule.
+    """
+    registered = {id(f) for view in app.view_functions.values() for f in _unwrapped(view)}
+    for endpoint, view in app.view_functions.items():
+        for function in _unwrapped(view):
+            try:
+                wrappers = _wrappers_of.get(function)
+            except TypeError:
+                continue
+            if wrappers and not any(id(w) in registered for w in wrappers):
+                name = getattr(function, "__qualname__", repr(function))
+                raise ValueError(
+                    f"view {endpoint!r}: {name} is registered without the @override, "
+                    "@exempt or @allow_http written on it, because the decorator is "
+                    "above @app.route (the route registered the function first); put "
+                    "them below the route decorator"
+                )
