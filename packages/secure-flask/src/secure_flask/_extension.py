@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Secure", "csp_nonce"]
 
+_CSP_NAMES: Final = frozenset({"content-security-policy", "content-security-policy-report-only"})
+
 # Constructor keyword -> app.config key.
 _CONFIG_KEYS: Final = {
     "secure": "SECURE_HEADERS",
@@ -270,21 +272,22 @@ def csp_nonce() -> str:
 
         <script nonce="{{ csp_nonce() }}">...</script>
 
-    Made on first use and then also at ``g.csp_nonce``. Raises ``RuntimeError`` outside
-    a request, and on a view whose policy has no nonce slot: a nonce missing from the
-    header would only get the page's script blocked.
+    Made on first use and then also at ``g.csp_nonce``. On a view whose policy has no
+    nonce slot it raises ``RuntimeError``: the nonce would be in no header and the
+    browser would block the element. Where no policy is sent (a view exempt from the
+    CSP, or outside a request) nothing is blocked and it returns ``""``.
     """
     if not has_request_context():
-        raise RuntimeError(
-            "csp_nonce() is called outside a request: a CSP nonce belongs to one "
-            "response; call it from a view or a template rendered for one"
-        )
+        return ""
     endpoint = request.endpoint
-    if not _state(current_app).plan_for(endpoint).needs_nonce:
+    plan = _state(current_app).plan_for(endpoint)
+    if not plan.needs_nonce:
+        if not plan.names & _CSP_NAMES:
+            return ""
         where = "this response" if endpoint is None else f"view {endpoint!r}"
         raise RuntimeError(
             f"Content-Security-Policy: {where} has no nonce slot, so csp_nonce() has no "
-            "nonce to give (the browser would block the element). Add one with "
+            "nonce to give and the browser would block the element. Add one with "
             '"nonce": true in SECURE_HEADERS, or for this view with '
             '@override(csp_sources={"script-src": [NONCE]}) (secure.nonce.NONCE)'
         )
