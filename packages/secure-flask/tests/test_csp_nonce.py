@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from flask import Flask, abort, g, render_template_string, request
@@ -194,3 +195,26 @@ def test_the_core_wsgi_middleware_and_the_extension_agree(nonce_app: Flask) -> N
     nonce = _page_nonce(response.text)
     for csp in response.headers.getlist("Content-Security-Policy"):
         assert _header_nonces(csp) == {nonce}
+
+
+def test_a_middleware_inside_that_copies_the_environ() -> None:
+    app = Flask(__name__)
+    app.config["SECURE_HEADERS"] = {"nonce": ["script-src"]}
+
+    @app.get("/")
+    @override({"X-Frame-Options": "DENY"})
+    def page() -> str:
+        return render_template_string(PAGE)
+
+    inner = app.wsgi_app
+
+    def copying(environ: Any, start_response: Any) -> Any:
+        return inner(dict(environ), start_response)
+
+    app.wsgi_app = copying  # type: ignore[method-assign]
+    Secure(app)
+    response = app.test_client().get("/")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert _header_nonces(response.headers["Content-Security-Policy"]) == {
+        _page_nonce(response.text)
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final, cast
 
-from flask import current_app, g, has_request_context, redirect, request
+from flask import Request, current_app, g, has_request_context, redirect, request
 
 from secure import Secure as SecureHeaders
 from secure.middleware import environ_nonce
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Secure", "csp_nonce"]
 
+#: Where Werkzeug puts the request object made from an environ.
+_REQUEST_KEY: Final = "werkzeug.request"
 _CSP_NAMES: Final = frozenset({"content-security-policy", "content-security-policy-report-only"})
 
 # Constructor keyword -> app.config key.
@@ -220,16 +222,35 @@ class _HeadersMiddleware:
         def start_with_headers(
             status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
         ) -> Callable[[bytes], object]:
-            # Flask starts the response inside the request context: the view is known.
-            endpoint = request.endpoint if has_request_context() else None
-            plan = state.plans.get(endpoint) or state.plan_for(endpoint)
-            nonce = environ_nonce(environ) if plan.needs_nonce else None
+            req = _flask_request(environ)
+            if req is None:
+                plan, request_environ = state.plans[None], environ
+            else:
+                endpoint = req.endpoint
+                plan = state.plans.get(endpoint) or state.plan_for(endpoint)
+                request_environ = req.environ
+            nonce = environ_nonce(request_environ) if plan.needs_nonce else None
             merged = plan.merge_wsgi(headers, nonce)
             if exc_info is None:
                 return start_response(status, merged)
             return start_response(status, merged, exc_info)
 
         return self.wsgi_app(environ, start_with_headers)
+
+
+def _flask_request(environ: WSGIEnvironment) -> Request | None:
+    """The Flask request being answered: it says which view answered."""
+    # Werkzeug keeps the request in the environ it was made from (the default
+    # ``Request(populate_request=True)``): a dict lookup, where the ``flask.request``
+    # proxy costs several microseconds. A middleware inside ours may have handed Flask
+    # a copy of the environ; then the request context has it (Flask starts the
+    # response inside it).
+    req = environ.get(_REQUEST_KEY)
+    if isinstance(req, Request):
+        return req
+    if has_request_context():
+        return request._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return None
 
 
 def _compile(
