@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from flask import Flask, abort, g, render_template_string, request
@@ -106,32 +107,39 @@ def test_concurrent_requests_never_share_a_nonce(nonce_app: Flask) -> None:
     assert len({nonce for nonce, _ in results}) == len(results)
 
 
-def test_view_without_the_csp_gets_an_empty_nonce(nonce_app: Flask) -> None:
+def test_view_without_a_policy_gets_an_empty_nonce(nonce_app: Flask) -> None:
+    # No CSP is sent, so nothing is blocked: the shared page still renders.
     response = nonce_app.test_client().get("/exempt")
     assert "Content-Security-Policy" not in response.headers
     assert _page_nonce(response.text) == ""
 
 
-def test_no_nonce_slot_means_no_nonce(app: Flask) -> None:
-    generated: list[object] = []
-
+@pytest.mark.parametrize("config", [None, {"csp": False, "csp_report_only": "default-src 'self'"}])
+def test_csp_nonce_without_a_nonce_slot_raises(app: Flask, config: object) -> None:
     @app.get("/page")
     def page() -> str:
         return render_template_string(PAGE)
 
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+    if config is not None:
+        app.config["SECURE_HEADERS"] = config
+    Secure(app)
+    with pytest.raises(RuntimeError, match=r"view 'page' has no nonce slot.*NONCE"):
+        app.test_client().get("/page")
+
+
+def test_no_nonce_slot_means_no_nonce(app: Flask) -> None:
+    generated: list[object] = []
+
     @app.after_request
     def look(response: object) -> object:
-        # Registered after Secure: runs before it, so this sees what csp_nonce() left.
         generated.append(request.environ.get("secure.csp_nonce"))
         return response
 
     Secure(app)
-    client = app.test_client()
-    response = client.get("/page")
-    assert _page_nonce(response.text) == ""
+    response = app.test_client().get("/")
     assert "nonce" not in response.headers["Content-Security-Policy"]
-    client.get("/")
-    assert generated == [None, None]
+    assert generated == [None]
 
 
 def test_nonce_slot_for_one_view_only(app: Flask) -> None:
@@ -187,3 +195,26 @@ def test_the_core_wsgi_middleware_and_the_extension_agree(nonce_app: Flask) -> N
     nonce = _page_nonce(response.text)
     for csp in response.headers.getlist("Content-Security-Policy"):
         assert _header_nonces(csp) == {nonce}
+
+
+def test_a_middleware_inside_that_copies_the_environ() -> None:
+    app = Flask(__name__)
+    app.config["SECURE_HEADERS"] = {"nonce": ["script-src"]}
+
+    @app.get("/")
+    @override({"X-Frame-Options": "DENY"})
+    def page() -> str:
+        return render_template_string(PAGE)
+
+    inner = app.wsgi_app
+
+    def copying(environ: Any, start_response: Any) -> Any:
+        return inner(dict(environ), start_response)
+
+    app.wsgi_app = copying  # type: ignore[method-assign]
+    Secure(app)
+    response = app.test_client().get("/")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert _header_nonces(response.headers["Content-Security-Policy"]) == {
+        _page_nonce(response.text)
+    }

@@ -295,9 +295,11 @@ def test_factory_one_extension_many_apps(check: CheckHeaders) -> None:
 
 def test_init_app_twice_registers_once_and_rereads_config(app: Flask, check: CheckHeaders) -> None:
     ext = Secure(app)
+    wrapped = app.wsgi_app
     app.config["SECURE_HEADERS"] = {"xfo": "DENY"}
     ext.init_app(app)
-    assert len(app.after_request_funcs[None]) == 1
+    assert app.wsgi_app is wrapped
+    assert app.after_request_funcs == {}
     check(app.test_client().get("/"), {"X-Frame-Options": "DENY"})
 
 
@@ -496,3 +498,26 @@ def test_session_cookie_hardening_keeps_samesite_strict(app: Flask) -> None:
 def test_extension_holds_no_app(app: Flask) -> None:
     ext = Secure(app)
     assert all(not isinstance(v, Flask) for v in vars(ext).values())
+
+
+# -- the app's own CSP -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "header", ["Content-Security-Policy", "Content-Security-Policy-Report-Only"]
+)
+def test_a_views_own_csp_is_kept_beside_ours(
+    app: Flask, balanced: Mapping[str, str], header: str
+) -> None:
+    app.config["SECURE_HEADERS"] = {"csp_report_only": {"default-src": ["'self'"]}}
+
+    @app.get("/upload")
+    def upload() -> Response:
+        response = Response("<p>uploaded</p>")
+        response.headers[header] = "sandbox; default-src 'none'"
+        return response
+
+    Secure(app)
+    sent = app.test_client().get("/upload").headers.getlist(header)
+    assert "sandbox; default-src 'none'" in sent
+    assert len(sent) == 2

@@ -61,7 +61,8 @@ def test_override_adds_csp_sources_for_one_view(app: Flask) -> None:
     client = app.test_client()
     csp = _csp(client.get("/checkout"))
     assert csp["script-src"] == ["'self'", "https://js.stripe.com"]
-    assert csp["frame-src"] == ["https://x.test"]
+    # frame-src was missing: it starts from default-src, its CSP3 fallback.
+    assert csp["frame-src"] == ["'self'", "https://x.test"]
     assert csp["default-src"] == ["'self'"]
     assert _csp(client.get("/"))["script-src"] == ["'self'"]
 
@@ -101,14 +102,17 @@ def test_override_keeps_its_own_copy_of_a_builder(app: Flask, check: CheckHeader
     check(app.test_client().get("/image"), {"Content-Security-Policy": "default-src 'none'"})
 
 
-def test_override_works_above_or_below_route(app: Flask, check: CheckHeaders) -> None:
-    @override(headers={"X-Frame-Options": "DENY"})
+@pytest.mark.parametrize("decorator", [exempt, override({"Cache-Control": "no-store"})])
+def test_a_decorator_above_the_route_is_refused_at_init_app(
+    app: Flask, decorator: Callable[[Any], Any]
+) -> None:
+    @decorator
     @app.get("/above")
     def above() -> str:
         return "above"
 
-    Secure(app)
-    check(app.test_client().get("/above"), {"X-Frame-Options": "DENY"})
+    with pytest.raises(ValueError, match=r"view 'above'.*above @app.route"):
+        Secure(app)
 
 
 def test_rules_survive_functools_wraps_decorators(app: Flask, check: CheckHeaders) -> None:
@@ -313,9 +317,10 @@ def test_bad_rules_fail_when_decorating(
         make()(lambda: "view")
 
 
-def test_decorating_something_that_takes_no_attributes() -> None:
+@pytest.mark.parametrize("target", [42, "view", dict], ids=["int", "str", "class"])
+def test_decorating_something_that_is_not_a_view(target: Any) -> None:
     with pytest.raises(TypeError, match="decorates a view function"):
-        override({"X-Frame-Options": "DENY"})(len)
+        override({"X-Frame-Options": "DENY"})(target)
 
 
 def test_rule_that_does_not_fit_the_app_fails_at_init_app(app: Flask) -> None:
@@ -385,3 +390,108 @@ def test_init_app_again_with_a_rule_that_does_not_fit_keeps_the_old_config(
     with pytest.raises(ValueError, match="view 'cdn'"):
         ext.init_app(app)
     check(app.test_client().get("/"), balanced)
+
+
+# -- decorators wrap, never mutate ---------------------------------------------------
+
+
+def test_exempt_on_a_view_shared_by_two_routes_leaves_the_other_alone(
+    app: Flask, check: CheckHeaders
+) -> None:
+    def page() -> str:
+        return "page"
+
+    app.add_url_rule("/plain", "plain", page)
+    app.add_url_rule("/embeddable", "embeddable", exempt("X-Frame-Options")(page))
+    Secure(app)
+    client = app.test_client()
+    check(client.get("/plain"), {"X-Frame-Options": "SAMEORIGIN"})
+    check(client.get("/embeddable"), {"X-Frame-Options": None})
+    assert not hasattr(page, "__secure_flask_rules__")
+    assert vars(page) == {}
+
+
+@pytest.mark.parametrize("base", [View, MethodView])
+def test_exempt_on_a_view_class_leaves_the_undecorated_class_alone(
+    app: Flask, check: CheckHeaders, base: type[View]
+) -> None:
+    class Page(base):  # type: ignore[misc, valid-type]
+        def dispatch_request(self) -> str:
+            return "page"
+
+        def get(self) -> str:
+            return "page"
+
+    before = dict(vars(Page))
+    embeddable = exempt("X-Frame-Options")(Page)
+    assert embeddable is not Page
+    assert dict(vars(Page)) == before
+    app.add_url_rule("/plain", view_func=Page.as_view("plain"))
+    app.add_url_rule("/embeddable", view_func=embeddable.as_view("embeddable"))
+    Secure(app)
+    client = app.test_client()
+    check(client.get("/plain"), {"X-Frame-Options": "SAMEORIGIN"})
+    check(client.get("/embeddable"), {"X-Frame-Options": None})
+
+
+def test_decorated_blueprint_is_not_changed(app: Flask, check: CheckHeaders) -> None:
+    bp = Blueprint("bp", __name__, url_prefix="/bp")
+    bp.add_url_rule("/", "index", lambda: "bp")
+    before = dict(vars(bp))
+    marked = exempt("X-Frame-Options")(bp)
+    assert marked is bp
+    assert dict(vars(bp)) == before
+    app.register_blueprint(bp)
+    Secure(app)
+    check(app.test_client().get("/bp/"), {"X-Frame-Options": None})
+
+
+def test_async_view_keeps_working_when_wrapped(app: Flask, check: CheckHeaders) -> None:
+    pytest.importorskip("asgiref")
+
+    @app.get("/async")
+    @override({"Cache-Control": "no-store"})
+    async def page() -> str:
+        return "async"
+
+    Secure(app)
+    response = app.test_client().get("/async")
+    assert response.text == "async"
+    check(response, {"Cache-Control": "no-store"})
+
+
+# -- validated before any request -----------------------------------------------------
+
+
+def test_override_with_a_value_the_configuration_refuses_fails_when_decorating() -> None:
+    with pytest.raises(ValueError, match=r"X-Frame-Options.*ALLOWALL"):
+        override(headers={"X-Frame-Options": "ALLOWALL"})
+
+
+def test_exempting_a_misspelt_header_fails_at_init_app(app: Flask) -> None:
+    @app.get("/typo")
+    @exempt("X-Fram-Options")
+    def typo() -> str:
+        return "typo"
+
+    with pytest.raises(ValueError, match=r"view 'typo': X-Fram-Options.*'X-Frame-Options'"):
+        Secure(app)
+
+
+# -- CSP sources keep 'self' -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("directive", ["img-src", "connect-src", "frame-src"])
+def test_cdn_added_under_strict_keeps_self(app: Flask, directive: str) -> None:
+    @app.get("/cdn")
+    @override(csp_sources={directive: ["https://cdn.example.test"]})
+    def cdn() -> str:
+        return "cdn"
+
+    app.config["SECURE_HEADERS"] = "strict"
+    Secure(app)
+    client = app.test_client()
+    sources = _csp(client.get("/cdn"))[directive]
+    assert "'self'" in sources
+    assert "https://cdn.example.test" in sources
+    assert "https://cdn.example.test" not in client.get("/").headers["Content-Security-Policy"]

@@ -4,31 +4,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final, cast
 
-from flask import current_app, g, has_request_context, redirect, request
-from werkzeug.datastructures import Headers
+from flask import Request, current_app, g, has_request_context, redirect, request
 
 from secure import Secure as SecureHeaders
-from secure.nonce import generate_nonce, is_nonce
-from secure_flask._overrides import derive_for, rules_for
+from secure.middleware import environ_nonce
+from secure_flask._overrides import check_placement, mark_for
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Iterable, Mapping
     from typing import TypeAlias
 
+    from _typeshed import OptExcInfo
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from flask import Flask
     from flask.typing import ResponseReturnValue
-    from werkzeug.wrappers import Response
 
-    from secure import Preset
-    from secure._snapshot import HeaderSnapshot
+    from secure import HeaderSnapshot, Preset
 
     _HeadersConfig: TypeAlias = SecureHeaders | Preset | str | Mapping[str, object] | None
 
 __all__ = ["Secure", "csp_nonce"]
 
-#: The per-request nonce lives in the WSGI environ, under the key the core's
-#: ``SecureWSGIMiddleware`` uses: strictly per request, whatever the app context.
-NONCE_ENVIRON_KEY: Final = "secure.csp_nonce"
+#: Where Werkzeug puts the request object made from an environ.
+_REQUEST_KEY: Final = "werkzeug.request"
+_CSP_NAMES: Final = frozenset({"content-security-policy", "content-security-policy-report-only"})
 
 # Constructor keyword -> app.config key.
 _CONFIG_KEYS: Final = {
@@ -122,7 +121,9 @@ class Secure:
         if state is None:
             state = _AppState(self, app, headers)
             app.extensions["secure"] = state
-            app.after_request(state.after_request)
+            # The Flask extension guide's way to add WSGI middleware; the wrapper
+            # reads the app's plans from ``state``, so init_app again swaps them.
+            app.wsgi_app = _HeadersMiddleware(app.wsgi_app, state)  # type: ignore[method-assign]
             app.add_template_global(csp_nonce, "csp_nonce")
         elif isinstance(state, _AppState) and state.extension is self:
             state.configure(app, headers)  # init_app again: re-read, register nothing twice
@@ -153,10 +154,10 @@ class _AppState:
     """What ``init_app`` builds for one app; kept in ``app.extensions["secure"]``."""
 
     __slots__ = (
-        "_endpoints",
-        "_http_ok",
         "extension",
         "force_https",
+        "http_ok",
+        "plans",
         "redirect_code",
         "redirect_registered",
         "secure",
@@ -172,96 +173,107 @@ class _AppState:
     def configure(self, app: Flask, headers: SecureHeaders) -> None:
         # Compile the views registered so far: a decorator that does not fit this
         # app's headers fails here, and leaves the previous configuration in place.
-        endpoints, http_ok = _compile(app, headers, headers.snapshot())
+        plans, http_ok = _compile(app, headers)
         self.secure = headers
-        self._endpoints = endpoints
-        self._http_ok = http_ok
+        self.plans = plans
+        self.http_ok = http_ok
 
-    def snapshot_for(self, endpoint: str | None) -> HeaderSnapshot:
-        snapshot = self._endpoints.get(endpoint)
-        if snapshot is None:
+    def plan_for(self, endpoint: str | None) -> HeaderSnapshot:
+        """The compiled plan of an endpoint (``None``: no endpoint, e.g. a 404)."""
+        plan = self.plans.get(endpoint)
+        if plan is None:
             # A view registered after init_app (Flask allows none after the first
             # request): compile the table again, once, and swap it in whole, so a
             # concurrent request sees the old table or the new one.
-            endpoints, self._http_ok = _compile(current_app, self.secure, self._endpoints[None])
-            snapshot = endpoints.setdefault(endpoint, endpoints[None])
-            self._endpoints = endpoints
-        return snapshot
-
-    # -- per request: keep these short --------------------------------------------------
-
-    def after_request(self, response: Response) -> Response:
-        req = request._get_current_object()  # type: ignore[attr-defined]
-        snapshot = self._endpoints.get(req.endpoint)
-        if snapshot is None:
-            snapshot = self.snapshot_for(req.endpoint)
-        if snapshot.needs_nonce:
-            environ = req.environ
-            nonce = environ.get(NONCE_ENVIRON_KEY)
-            if nonce is None:
-                nonce = environ[NONCE_ENVIRON_KEY] = generate_nonce()
-            else:
-                _check_nonce(nonce)
-            items = snapshot.str_items(nonce)
-        else:
-            items = snapshot.str_items()
-        _apply(response.headers, items, snapshot.names)
-        return response
+            plans, self.http_ok = _compile(current_app, self.secure)
+            plan = plans.setdefault(endpoint, plans[None])
+            self.plans = plans
+        return plan
 
     def redirect_to_https(self) -> ResponseReturnValue | None:
         if not self.force_https or request.is_secure:
             return None
-        self.snapshot_for(request.endpoint)  # compiles a view added after init_app
-        if request.endpoint in self._http_ok:
+        self.plan_for(request.endpoint)  # compiles a view added after init_app
+        if request.endpoint in self.http_ok:
             return None
         # 307/308 keep the method and body (RFC 9110 §15.4.8, §15.4.9); 301/302 let
         # clients turn a POST into a GET.
         return redirect(request.url.replace("http://", "https://", 1), self.redirect_code)
 
 
+class _HeadersMiddleware:
+    """Wraps ``app.wsgi_app``: merges the view's plan into the response as it starts.
+
+    The merge is the core's (``HeaderSnapshot.merge_wsgi``, as in
+    ``SecureWSGIMiddleware``): managed headers replace the app's, the app's own CSP
+    and CSP-Report-Only are kept beside ours. Working at the WSGI layer spares
+    Werkzeug's per-header checks of values that were validated once, in ``init_app``.
+    """
+
+    __slots__ = ("state", "wsgi_app")
+
+    def __init__(self, wsgi_app: WSGIApplication, state: _AppState) -> None:
+        self.wsgi_app = wsgi_app
+        self.state = state
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        state = self.state
+
+        def start_with_headers(
+            status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
+        ) -> Callable[[bytes], object]:
+            req = _flask_request(environ)
+            if req is None:
+                plan, request_environ = state.plans[None], environ
+            else:
+                endpoint = req.endpoint
+                plan = state.plans.get(endpoint) or state.plan_for(endpoint)
+                request_environ = req.environ
+            nonce = environ_nonce(request_environ) if plan.needs_nonce else None
+            merged = plan.merge_wsgi(headers, nonce)
+            if exc_info is None:
+                return start_response(status, merged)
+            return start_response(status, merged, exc_info)
+
+        return self.wsgi_app(environ, start_with_headers)
+
+
+def _flask_request(environ: WSGIEnvironment) -> Request | None:
+    """The Flask request being answered: it says which view answered."""
+    # Werkzeug keeps the request in the environ it was made from (the default
+    # ``Request(populate_request=True)``): a dict lookup, where the ``flask.request``
+    # proxy costs several microseconds. A middleware inside ours may have handed Flask
+    # a copy of the environ; then the request context has it (Flask starts the
+    # response inside it).
+    req = environ.get(_REQUEST_KEY)
+    if isinstance(req, Request):
+        return req
+    if has_request_context():
+        return request._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return None
+
+
 def _compile(
-    app: Flask, headers: SecureHeaders, base: HeaderSnapshot
+    app: Flask, headers: SecureHeaders
 ) -> tuple[dict[str | None, HeaderSnapshot], frozenset[str]]:
-    """One snapshot per endpoint (``None``: no endpoint, e.g. a 404), and the
-    endpoints marked ``@allow_http``."""
-    endpoints: dict[str | None, HeaderSnapshot] = {None: base}
+    """One plan per endpoint (``None``: no endpoint, e.g. a 404), and the endpoints
+    marked ``@allow_http``."""
+    check_placement(app)
+    base = headers.snapshot()
+    plans: dict[str | None, HeaderSnapshot] = {None: base}
     http_ok: set[str] = set()
     for endpoint in app.view_functions:
-        rules = rules_for(app, endpoint)
-        if any(rule.allow_http for rule in rules):
+        mark = mark_for(app, endpoint)
+        if mark.allow_http:
             http_ok.add(endpoint)
-        rules = [rule for rule in rules if not rule.allow_http]
-        if not rules:
-            endpoints[endpoint] = base
+        if mark.override.is_empty:
+            plans[endpoint] = base
             continue
         try:
-            endpoints[endpoint] = derive_for(headers, rules).snapshot()
+            plans[endpoint] = headers.snapshot(mark.override)
         except ValueError as exc:
             raise ValueError(f"view {endpoint!r}: {exc}") from exc
-    return endpoints, frozenset(http_ok)
-
-
-def _apply(headers: Headers, items: list[tuple[str, str]], names: frozenset[str]) -> None:
-    """Set our headers: each managed name ends up exactly once, with our value."""
-    if type(headers) is Headers and _FAST_HEADERS:
-        # Werkzeug's add() checks every value for newlines on each call; ours were
-        # validated once, when the configuration was built (RFC 9110 §5.5), so append
-        # to the header list directly: one list operation instead of eight checks.
-        pairs = headers._list
-        for name, _ in pairs:
-            if name.lower() in names:
-                pairs[:] = [pair for pair in pairs if pair[0].lower() not in names]
-                break
-        pairs.extend(items)
-        return
-    for name in {name for name, _ in headers if name.lower() in names}:
-        del headers[name]
-    headers.extend(items)
-
-
-# The fast path relies on Werkzeug keeping its (name, value) list in ``_list``, as it
-# has since its first release; if that ever changes, the public API is used instead.
-_FAST_HEADERS: Final = isinstance(getattr(Headers(), "_list", None), list)
+    return plans, frozenset(http_ok)
 
 
 def _state(app: Flask) -> _AppState:
@@ -281,29 +293,25 @@ def csp_nonce() -> str:
 
         <script nonce="{{ csp_nonce() }}">...</script>
 
-    Generated on first use and then also at ``g.csp_nonce``. Returns ``""`` when the
-    policy for this view has no nonce slot (or outside a request), so a shared base
-    template can always call it.
+    Made on first use and then also at ``g.csp_nonce``. On a view whose policy has no
+    nonce slot it raises ``RuntimeError``: the nonce would be in no header and the
+    browser would block the element. Where no policy is sent (a view exempt from the
+    CSP, or outside a request) nothing is blocked and it returns ``""``.
     """
     if not has_request_context():
         return ""
-    environ = request.environ
-    nonce: str | None = environ.get(NONCE_ENVIRON_KEY)
-    if nonce is None:
-        if not _state(current_app).snapshot_for(request.endpoint).needs_nonce:
+    endpoint = request.endpoint
+    plan = _state(current_app).plan_for(endpoint)
+    if not plan.needs_nonce:
+        if not plan.names & _CSP_NAMES:
             return ""
-        nonce = environ[NONCE_ENVIRON_KEY] = generate_nonce()
-    else:
-        _check_nonce(nonce)
+        where = "this response" if endpoint is None else f"view {endpoint!r}"
+        raise RuntimeError(
+            f"Content-Security-Policy: {where} has no nonce slot, so csp_nonce() has no "
+            "nonce to give and the browser would block the element. Add one with "
+            '"nonce": true in SECURE_HEADERS, or for this view with '
+            '@override(csp_sources={"script-src": [NONCE]}) (secure.nonce.NONCE)'
+        )
+    nonce = environ_nonce(request.environ)
     g.csp_nonce = nonce
     return nonce
-
-
-def _check_nonce(value: object) -> None:
-    # The value goes into the CSP header: anything another layer stored under our
-    # environ key must be a CSP base64-value (CSP Level 3 §2.3.1), never a ";".
-    if not is_nonce(value):
-        raise ValueError(
-            f"Content-Security-Policy: request.environ[{NONCE_ENVIRON_KEY!r}] holds "
-            f"{value!r}, which is not a nonce; read it with csp_nonce(), never assign it"
-        )
