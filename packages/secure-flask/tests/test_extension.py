@@ -273,6 +273,7 @@ def test_factory_one_extension_many_apps(check: CheckHeaders) -> None:
     def create_app(config: Mapping[str, object]) -> Flask:
         app = Flask(__name__)
         app.config.update(config)
+        app.config["TRUSTED_HOSTS"] = ["localhost"]
         bp = Blueprint("pages", __name__)
         bp.add_url_rule("/", "index", lambda: "hello")
         app.register_blueprint(bp)
@@ -422,6 +423,7 @@ def test_https_redirect(
     status: int,
 ) -> None:
     app.config.update(config)
+    app.config["TRUSTED_HOSTS"] = ["localhost"]
     Secure(app, **options)
     client = app.test_client()
     response = client.get("/path?q=1&r=%C3%A9")
@@ -440,6 +442,7 @@ def test_app_config_can_turn_the_redirect_off(app: Flask) -> None:
 
 
 def test_https_redirect_respects_proxy_fix(app: Flask) -> None:
+    app.config["TRUSTED_HOSTS"] = ["localhost"]
     app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1)  # type: ignore[method-assign]
     Secure(app, force_https=True)
     client = app.test_client()
@@ -448,9 +451,37 @@ def test_https_redirect_respects_proxy_fix(app: Flask) -> None:
 
 
 def test_untrusted_forwarded_proto_is_ignored_without_proxy_fix(app: Flask) -> None:
+    app.config["SERVER_NAME"] = "localhost"
     Secure(app, force_https=True)
     response = app.test_client().get("/", headers={"X-Forwarded-Proto": "https"})
     assert response.status_code == 307
+
+
+def test_https_redirect_never_goes_to_a_host_the_client_chose(app: Flask) -> None:
+    Secure(app, force_https=True)
+    client = app.test_client()
+    # Neither SERVER_NAME nor TRUSTED_HOSTS: no host is known to be ours.
+    response = client.get("/", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert "Location" not in response.headers
+    assert "TRUSTED_HOSTS" in response.get_data(as_text=True)
+
+
+def test_https_redirect_to_a_trusted_host_only(app: Flask) -> None:
+    app.config["TRUSTED_HOSTS"] = ["shop.example"]
+    Secure(app, force_https=True)
+    client = app.test_client()
+    good = client.get("/a?b=1", headers={"Host": "shop.example"})
+    assert good.status_code == 307
+    assert good.headers["Location"] == "https://shop.example/a?b=1"
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_https_redirect_uses_server_name(app: Flask) -> None:
+    app.config["SERVER_NAME"] = "shop.example"
+    Secure(app, force_https=True)
+    response = app.test_client().get("/a", base_url="http://shop.example")
+    assert response.headers["Location"] == "https://shop.example/a"
 
 
 # -- session cookie ---------------------------------------------------------------------

@@ -347,6 +347,7 @@ def test_allow_http_skips_the_redirect_for_one_view(
     app.add_url_rule(
         "/healthz", view_func=allow_http(healthz) if form == "bare" else allow_http()(healthz)
     )
+    app.config["TRUSTED_HOSTS"] = ["localhost"]
     Secure(app, force_https=True)
     client = app.test_client()
     response = client.get("/healthz")
@@ -360,6 +361,7 @@ def test_allow_http_on_a_blueprint(app: Flask) -> None:
     probes.add_url_rule("/live", "live", lambda: "ok")
     app.register_blueprint(probes)
     app.config["SECURE_FORCE_HTTPS"] = True
+    app.config["TRUSTED_HOSTS"] = ["localhost"]
     Secure(app)
     client = app.test_client()
     assert client.get("/probes/live").status_code == 200

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final, cast
+from urllib.parse import urlsplit, urlunsplit
 
-from flask import Request, current_app, g, has_request_context, redirect, request
+from flask import Request, abort, current_app, g, has_request_context, redirect, request
+from werkzeug.sansio.utils import host_is_trusted
 
 from secure import Secure as SecureHeaders
 from secure.middleware import environ_nonce
@@ -196,9 +198,35 @@ class _AppState:
         self.plan_for(request.endpoint)  # compiles a view added after init_app
         if request.endpoint in self.http_ok:
             return None
+        host = _trusted_host()
+        if host is None:
+            # The Host header is the client's to choose: redirecting to it would send
+            # users wherever an attacker's link or a poisoned cache says (OWASP, "Host
+            # header injection"). Only a host the app names is a redirect target.
+            abort(
+                400,
+                "force_https redirects only to a trusted host: set SERVER_NAME, or "
+                "TRUSTED_HOSTS to the host names this app answers to",
+            )
+        target = urlsplit(request.url)._replace(scheme="https", netloc=host)
         # 307/308 keep the method and body (RFC 9110 §15.4.8, §15.4.9); 301/302 let
         # clients turn a POST into a GET.
-        return redirect(request.url.replace("http://", "https://", 1), self.redirect_code)
+        return redirect(urlunsplit(target), self.redirect_code)
+
+
+def _trusted_host() -> str | None:
+    """The host an HTTPS redirect may go to: SERVER_NAME, or the request's host when
+    TRUSTED_HOSTS lists it; ``None`` when the app names neither."""
+    server_name = current_app.config.get("SERVER_NAME")
+    if server_name:
+        return str(server_name)
+    trusted = current_app.config.get("TRUSTED_HOSTS")
+    if trusted:
+        # Flask 3.1+ checks request.host against TRUSTED_HOSTS itself; older Flask
+        # does not, so check here either way (Werkzeug's own matching rules).
+        host = request.host
+        return host if host_is_trusted(host, list(trusted)) else None
+    return None
 
 
 class _HeadersMiddleware:
