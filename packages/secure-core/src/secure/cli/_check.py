@@ -194,9 +194,10 @@ def _connection(parts: urllib.parse.SplitResult, deadline: _Deadline) -> http.cl
     return http.client.HTTPConnection(host, parts.port, timeout=timeout)
 
 
-def _abort(conn: http.client.HTTPConnection) -> None:
+def _abort(conn: http.client.HTTPConnection, deadline: _Deadline) -> None:
     # Wakes a read blocked on a server that sends a byte now and then: each read
     # would succeed within a per-read timeout, so only the deadline can stop it.
+    deadline.expired = True
     sock = conn.sock
     if sock is not None:
         with contextlib.suppress(OSError):
@@ -209,7 +210,7 @@ def _exchange(
     parts = urllib.parse.urlsplit(url)
     target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
     conn = _connection(parts, deadline)
-    watchdog = threading.Timer(deadline.remaining(), _abort, (conn,))
+    watchdog = threading.Timer(deadline.remaining(), _abort, (conn, deadline))
     watchdog.daemon = True
     watchdog.start()
     try:
@@ -220,6 +221,9 @@ def _exchange(
     finally:
         watchdog.cancel()
         conn.close()
+    if deadline.expired:
+        # The reads ended because the watchdog shut the socket: what arrived is partial.
+        raise OSError("the deadline passed while reading the response")
     size = sum(len(name) + len(value) + 4 for name, value in items)
     if size > MAX_HEADER_BYTES:
         raise http.client.HTTPException(
@@ -250,8 +254,8 @@ def _request(url: str, method: str, user_agent: str, deadline: _Deadline) -> Fet
         location = next((v for n, v in items if n.lower() == "location"), None)
         if status not in _REDIRECTS or location is None:
             return Fetched(url, current, method, status, items, tuple(hops))
-        target = urllib.parse.urljoin(current, location.strip())
         try:
+            target = urllib.parse.urljoin(current, location.strip())
             scheme = urllib.parse.urlsplit(target).scheme
         except ValueError as exc:
             raise FetchError(

@@ -8,15 +8,9 @@ log goes through here first.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Final
 
 __all__ = ["excerpt", "printable", "redact_quoted"]
-
-#: Characters a terminal acts on instead of showing: C0 and C1 controls, DEL
-#: (Unicode category Cc), and invisible format and separator characters such as
-#: U+202E RIGHT-TO-LEFT OVERRIDE or U+2028 LINE SEPARATOR (Cf, Zl, Zp).
-_HIDDEN: Final = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 _SHORT_ESCAPES: Final = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
@@ -29,17 +23,17 @@ def _escape(char: str) -> str:
 
 
 def printable(text: str) -> str:
-    """``text`` with every control or invisible character written as an escape.
+    """``text`` with every character that is not printable written as an escape.
 
-    ``"a\\x1b]52;c;...\\x07"`` comes back as ``a\\x1b]52;c;...\\x07`` (backslash
-    escapes a terminal shows as text), so a server cannot move the cursor, rewrite
-    earlier lines, set the clipboard (OSC 52) or start a new line of the report.
+    Not printable (``str.isprintable``) are the C0 and C1 controls and DEL, which a
+    terminal acts on, and invisible characters such as U+202E RIGHT-TO-LEFT OVERRIDE,
+    U+2028 LINE SEPARATOR or a no-break space. ``"a\\x1b]52;c;...\\x07"`` comes back
+    as ``a\\x1b]52;c;...\\x07``, so a server cannot move the cursor, rewrite earlier
+    lines, set the clipboard (OSC 52) or start a new line of the report.
     """
     if text.isprintable():
         return text  # the common case, checked in C
-    return "".join(
-        _escape(char) if unicodedata.category(char) in _HIDDEN else char for char in text
-    )
+    return "".join(char if char.isprintable() else _escape(char) for char in text)
 
 
 #: How much of a refused value an error message shows.
