@@ -28,7 +28,7 @@ from secure.cli._check import (
     build_report,
     grade_for,
 )
-from secure.cli._formats import FORMATS
+from secure.cli._formats import FORMATS, FormatError, render
 from secure.middleware import SecureWSGIMiddleware
 
 if TYPE_CHECKING:
@@ -100,7 +100,9 @@ def parse_apache(text: str) -> list[tuple[str, str]]:
             continue
         match = _APACHE_SET.match(line)
         assert match, line
-        value = re.sub(r"\\(.)", r"\1", match[2]).replace("%%", "%")
+        # The configuration reader's escapes, then mod_headers' own ("\\\\", "%%").
+        value = re.sub(r"\\(.)", r"\1", match[2])
+        value = re.sub(r"\\(.)", r"\1", value).replace("%%", "%")
         items.append((match[1], value))
     assert unset == {name for name, _ in items}
     return items
@@ -274,24 +276,121 @@ def test_caddy_escapes_braces_and_quotes(
     assert parse_caddy(out) == [("X-Tricky", value)]
 
 
-@pytest.mark.parametrize(
-    ("fmt", "value", "message"),
-    [
-        ("nginx", "cost $5", "nginx expands '$'"),
-        ("apache", "a ${HOME} b", "Apache substitutes"),
-        ("caddy", "back\\slash", "backslash"),
-    ],
-)
-def test_values_a_format_cannot_express_are_refused(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str, value: str, message: str
+REFUSED = [
+    ("nginx", "X-Odd", "cost $5", "nginx expands '$'"),
+    ("nginx", "#Debug", "v", "letters, digits, '-' and '_' only"),
+    ("nginx", "X-$host", "v", "letters, digits, '-' and '_' only"),
+    ("apache", "X-Odd", "a ${HOME} b", "Apache substitutes"),
+    ("apache", "X-Odd", "expr=%{REMOTE_ADDR}", "'expr='"),
+    ("caddy", "X-Odd", "back\\slash", "backslash"),
+    ("caddy", "X-Odd", "{$HOME}", "environment variable"),
+    ("caddy", "X-Odd", "a {$SECRET:default} b", "environment variable"),
+    ("caddy", "-Server", "v", "leading '-' or '+'"),
+    ("caddy", "+X-Odd", "v", "leading '-' or '+'"),
+    ("netlify", "#Debug", "v", "comment"),
+    ("cloudflare", "!X-Odd", "v", "removal"),
+    ("vercel", "X-Odd", "path $1", "Vercel replaces '$1'"),
+]
+
+
+@pytest.mark.parametrize(("fmt", "name", "value", "message"), REFUSED)
+def test_what_a_format_would_interpret_is_refused(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    fmt: str,
+    name: str,
+    value: str,
+    message: str,
 ) -> None:
     path = tmp_path / "c.json"
-    path.write_text(json.dumps({"preset": "none", "custom": {"X-Odd": value}}))
+    path.write_text(json.dumps({"preset": "none", "custom": {name: value}}))
     status, out, err = run(capsys, "show", "--config", str(path), "--format", fmt)
     assert status == 2
     assert out == ""
-    assert err.startswith("secure: error: X-Odd: ")
+    # The refusal names the format, the header and the value.
+    assert err.startswith(f"secure: error: --format {fmt}: {name}: cannot write ")
     assert message in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("X-Odd", "a\r\nX-Injected: 1"),
+        ("X-Odd", "a\nb"),
+        ("X-Odd", "nul\x00"),
+        ("X-Odd", "esc\x1b[2J"),
+        ("X Odd", "v"),
+        ("X-Odd\n", "v"),
+    ],
+)
+def test_renderers_refuse_what_is_not_an_http_field(fmt: str, name: str, value: str) -> None:
+    # The builders refuse these first; render() holds the line by itself as well.
+    with pytest.raises(FormatError, match=f"^--format {fmt}: ") as exc:
+        render(fmt, [(name, value)], "t")
+    assert "\n" not in str(exc.value) and "\x1b" not in str(exc.value)
+
+
+def test_refused_values_are_shown_in_part_only(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    token = "Bearer sk_live_" + "0123456789abcdef" * 3
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"custom": {"Authorization": token + "$"}}))
+    status, _, err = run(capsys, "show", "--config", str(path), "--format", "nginx")
+    assert status == 2
+    assert "Authorization" in err and "nginx" in err
+    assert token not in err and "sk_live_0123" not in err
+    assert f"({len(token) + 1} characters)" in err
+    # A value the builders refuse (a CR) is cut the same way in their message.
+    path.write_text(json.dumps({"custom": {"Authorization": token + "\r\nX: y"}}))
+    status, _, err = run(capsys, "show", "--config", str(path))
+    assert status == 2
+    assert "Authorization" in err and "U+000D" in err
+    assert token not in err and "sk_live_0123" not in err
+
+
+def test_a_newline_in_the_config_path_cannot_inject_directives(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "x\nadd_header X-Injected 1 always;\n#"
+    folder.mkdir()
+    path = folder / "secure.json"
+    path.write_text(json.dumps({"preset": "basic"}))
+    for fmt in ["nginx", "apache", "caddy", "netlify", "cloudflare"]:
+        status, out, _ = run(capsys, "show", "--config", str(path), "--format", fmt)
+        assert status == 0
+        assert "X-Injected" not in "".join(
+            line for line in out.splitlines() if not line.startswith("#")
+        )
+        assert "\\nadd_header X-Injected" in out.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "says"),
+    [
+        ("tool = 1\n", "pyproject.toml", "pyproject.toml"),
+        ("[tool]\nsecure = 1\n", "pyproject.toml", "pyproject.toml"),
+        ("[" * 100_000 + "]" * 100_000, "deep.json", "nested too deeply"),
+        ("a = " + "[" * 100_000 + "]" * 100_000, "deep.toml", "nested too deeply"),
+        ('{"custom": ' * 5000 + "1" + "}" * 5000, "deep2.json", ""),
+        ("[1, 2]", "list.json", ""),
+        ('"text"', "str.json", ""),
+    ],
+)
+def test_config_files_that_are_not_configurations_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, filename: str, says: str
+) -> None:
+    if filename.endswith(".toml") and sys.version_info < (3, 11):
+        pytest.skip("TOML needs Python 3.11+")
+    path = tmp_path / filename
+    path.write_text(content)
+    for command in (["show"], ["check", "http://127.0.0.1:9/"]):
+        status, out, err = run(capsys, *command, "--config", str(path))
+        assert (status, out) == (2, ""), err
+        assert err.startswith("secure: error: ") and err.count("\n") == 1
+        assert says in err
 
 
 @pytest.mark.parametrize("fmt", ["netlify", "vercel", "cloudflare"])
