@@ -320,3 +320,31 @@ def test_long_runs_of_spaces_are_compared_in_linear_time() -> None:
         "assert not _matches('nonce-' + v, 'nonce-{nonce}', True)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+# -- proxies ----------------------------------------------------------------------------------
+
+
+def test_http_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bytes] = []
+
+    def proxy(conn: socket.socket, base: str, request: bytes) -> None:
+        seen.append(request.split(b"\r\n")[0])
+        conn.sendall(response(b"X-Frame-Options: DENY"))
+
+    for name in ("no_proxy", "NO_PROXY", "http_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    with raw_server(proxy) as base:
+        monkeypatch.setenv("http_proxy", base)
+        status, out, err = check("http://site.invalid", "--format", "json")
+    assert status == 0, err
+    assert seen == [b"HEAD http://site.invalid/ HTTP/1.1"]
+    assert ["X-Frame-Options", "DENY"] in json.loads(out)["headers"]
+
+
+def test_a_proxy_that_is_not_http_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("no_proxy", "NO_PROXY", "http_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", "socks5://127.0.0.1:9")
+    status, out, err = check("http://site.invalid")
+    assert_one_line_error(status, out, err, "unsupported proxy")

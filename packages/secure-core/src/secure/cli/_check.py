@@ -28,6 +28,7 @@ import ssl
 import threading
 import time
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
@@ -184,14 +185,42 @@ def _one_line(exc: BaseException) -> str:
     return printable(text)
 
 
-def _connection(parts: urllib.parse.SplitResult, deadline: _Deadline) -> http.client.HTTPConnection:
+def _proxy(parts: urllib.parse.SplitResult) -> urllib.parse.SplitResult | None:
+    """The proxy for this URL from http_proxy/https_proxy/no_proxy, as urllib reads them."""
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    if not proxy or urllib.request.proxy_bypass(parts.netloc):
+        return None
+    if "://" not in proxy:
+        proxy = "http://" + proxy
+    proxied = urllib.parse.urlsplit(proxy)
+    if proxied.scheme != "http" or not proxied.hostname:
+        raise FetchError(f"unsupported proxy {printable(proxy)!r}: use an http:// proxy")
+    return proxied
+
+
+def _connection(
+    parts: urllib.parse.SplitResult, deadline: _Deadline
+) -> tuple[http.client.HTTPConnection, bool]:
+    """A connection for ``parts`` and whether requests on it name the absolute URL."""
     timeout = deadline.remaining()
     host = parts.hostname or ""
+    proxy = _proxy(parts)
     if parts.scheme == "https":
-        return http.client.HTTPSConnection(
-            host, parts.port, timeout=timeout, context=ssl.create_default_context()
+        context = ssl.create_default_context()
+        if proxy is None:
+            return http.client.HTTPSConnection(
+                host, parts.port, timeout=timeout, context=context
+            ), False
+        # HTTPS through a proxy: a CONNECT tunnel, then TLS with the site itself.
+        conn = http.client.HTTPSConnection(
+            proxy.hostname or "", proxy.port, timeout=timeout, context=context
         )
-    return http.client.HTTPConnection(host, parts.port, timeout=timeout)
+        conn.set_tunnel(host, parts.port)
+        return conn, False
+    if proxy is None:
+        return http.client.HTTPConnection(host, parts.port, timeout=timeout), False
+    # Plain HTTP through a proxy: the request line names the absolute URL (RFC 9112 §3.2.2).
+    return http.client.HTTPConnection(proxy.hostname or "", proxy.port, timeout=timeout), True
 
 
 def _abort(conn: http.client.HTTPConnection, deadline: _Deadline) -> None:
@@ -208,8 +237,9 @@ def _exchange(
     url: str, method: str, user_agent: str, deadline: _Deadline
 ) -> tuple[int, tuple[tuple[str, str], ...]]:
     parts = urllib.parse.urlsplit(url)
-    target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
-    conn = _connection(parts, deadline)
+    conn, absolute = _connection(parts, deadline)
+    scheme, netloc = (parts.scheme, parts.netloc) if absolute else ("", "")
+    target = urllib.parse.urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
     watchdog = threading.Timer(deadline.remaining(), _abort, (conn, deadline))
     watchdog.daemon = True
     watchdog.start()
