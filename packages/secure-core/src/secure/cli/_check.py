@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import ipaddress
 import re
 import socket
 import ssl
@@ -164,6 +165,9 @@ def normalise_url(url: str) -> str:
     try:
         parts = urllib.parse.urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        if "[" in parts.netloc:
+            # RFC 3986 §3.2.2: brackets hold an IP literal (Python < 3.11 does not check).
+            ipaddress.IPv6Address((parts.hostname or "").split("%", 1)[0])
     except ValueError as exc:
         raise ValueError(f"invalid URL {shown!r}: {exc}") from None
     if parts.scheme not in _SCHEMES:
