@@ -50,6 +50,58 @@ TRICKY_CADDY: dict[str, object] = {
 }
 
 
+# What each tool would interpret if written as is: its placeholders and variables,
+# escape sequences, quotes, and header names that its grammar reads as a comment or
+# an operator. Each format writes every one it can escape; the rest are refused
+# (tests in packages/secure-core/tests/test_cli.py), so the value here leaves them out.
+_PLACEHOLDERS = "{host} {env.HOME} {http.request.uri} %{HOME}e %{REMOTE_ADDR}s %% 100%"
+_ESCAPES = 'a\\nb\\tc\\\\d\\x41\\ \\"'
+HOSTILE: dict[str, dict[str, object]] = {
+    "nginx": {
+        "custom": {
+            "X-Placeholders": _PLACEHOLDERS,
+            "X-Escapes": _ESCAPES,
+            "X-Quotes": "\"double\" 'single' `tick` ;# {}",
+            "X_Under_Score": "v",
+        }
+    },
+    "apache": {
+        "custom": {
+            "X-Placeholders": f"{_PLACEHOLDERS} {{$HOME}} {{$HOME:x}} $HOME",
+            "X-Escapes": _ESCAPES,
+            "X-Quotes": "\"double\" 'single' `tick` ;# {}",
+            "#Hash-Name": "v",
+            "X-Name'Quote": "v",
+        }
+    },
+    # The platforms' _headers and vercel.json: comment and path syntax, and Vercel's
+    # ":param" and "$1" substitution from the source pattern.
+    "netlify": {
+        "custom": {
+            "X-Placeholders": f"{_PLACEHOLDERS} :0 :splat $1 ${{HOME}} {{$HOME}}",
+            "X-Escapes": _ESCAPES,
+            "X-Comment": "# not a comment /* not a path",
+            "X-Name'Quote": "v",
+        }
+    },
+    "vercel": {
+        "custom": {
+            "X-Placeholders": f"{_PLACEHOLDERS} :0 :path* $ {{$}}",
+            "X-Escapes": _ESCAPES,
+            "#Hash-Name": "v",
+        }
+    },
+    "caddy": {
+        "custom": {
+            "X-Placeholders": f"{_PLACEHOLDERS} ${{HOME}} $HOME {{}} {{{{x}}}}",
+            "X-Quotes": "\"double\" 'single' `tick` ;# {} <<EOF",
+            "#Hash-Name": "v",
+            "X-Name'Quote": "v",
+        }
+    },
+}
+
+
 def _binary(name: str) -> str | None:
     return shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin:/sbin")
 
@@ -85,6 +137,7 @@ def _expected(config: dict[str, object]) -> list[tuple[str, str]]:
 def _upstream() -> Iterator[int]:
     """An application that sets its own, different value for every header we manage."""
     names = {n for c in [*PRESETS, "tricky"] for n, _ in _expected(_config(c))} | {"Server"}
+    names |= {n for c in HOSTILE.values() for n, _ in _expected(c)}
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -113,6 +166,8 @@ def _upstream() -> Iterator[int]:
 def _config(name: str, server: str = "") -> dict[str, object]:
     if name == "tricky":
         return TRICKY_CADDY if server == "caddy" else TRICKY
+    if name == "hostile":
+        return HOSTILE[server]
     return {"preset": name}
 
 
@@ -172,7 +227,7 @@ def _assert_exactly_once(
         assert got == [value], f"{where}: {name}: {got!r}"
 
 
-CASES = [*PRESETS, "tricky"]
+CASES = [*PRESETS, "tricky", "hostile"]
 
 
 def _check(base: str, config: dict[str, object], tmp_path: Path) -> dict[str, Any]:
@@ -192,7 +247,7 @@ def _check(base: str, config: dict[str, object], tmp_path: Path) -> dict[str, An
 @_needs("nginx")
 @pytest.mark.parametrize("case", CASES)
 def test_nginx(case: str, tmp_path: Path) -> None:
-    config = _config(case)
+    config = _config(case, "nginx")
     snippet = _snippet("nginx", config, tmp_path)
     (tmp_path / "security-headers.conf").write_text(snippet)
     port = _free_port()
@@ -270,7 +325,7 @@ def _apache_modules() -> Path:
 @_needs("apache2")
 @pytest.mark.parametrize("case", CASES)
 def test_apache(case: str, tmp_path: Path) -> None:
-    config = _config(case)
+    config = _config(case, "apache")
     (tmp_path / "security-headers.conf").write_text(_snippet("apache", config, tmp_path))
     (tmp_path / "www").mkdir()
     (tmp_path / "www" / "index.html").write_text("<p>hi</p>")
@@ -443,7 +498,7 @@ def _without_server(config: dict[str, object]) -> dict[str, str]:
 
 @pytest.mark.parametrize("case", CASES)
 def test_netlify_headers_parser(case: str, tmp_path: Path, npm_parsers: Path) -> None:
-    config = _config(case)
+    config = _config(case, "netlify")
     parsed = _parse_with_node(npm_parsers, "netlify", _snippet("netlify", config, tmp_path))
     assert parsed["errors"] == []
     assert parsed["rules"] == [{"for": "/*", "values": _without_server(config)}]
@@ -451,7 +506,7 @@ def test_netlify_headers_parser(case: str, tmp_path: Path, npm_parsers: Path) ->
 
 @pytest.mark.parametrize("case", CASES)
 def test_vercel_routing_utils(case: str, tmp_path: Path, npm_parsers: Path) -> None:
-    config = _config(case)
+    config = _config(case, "vercel")
     parsed = _parse_with_node(npm_parsers, "vercel", _snippet("vercel", config, tmp_path))
     assert parsed["errors"] == []
     assert parsed["error"] is None

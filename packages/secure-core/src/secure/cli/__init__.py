@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import re
 import sys
 from typing import TYPE_CHECKING, Final, TextIO
 
 from secure.cli._check import (
-    GRADES,
     CheckReport,
     FetchError,
     build_report,
     fetch,
     normalise_url,
+    scheme_given,
 )
 from secure.cli._formats import FORMATS, STATIC_FORMATS, FormatError, render
+from secure.cli._observatory import OBSERVATORY_GRADES
+from secure.cli._safe import printable, redact_quoted
+from secure.cli._sarif import sarif_log
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -36,7 +41,9 @@ EXIT_USAGE: Final = 2  # bad arguments or configuration (argparse uses 2 as well
 EXIT_FETCH: Final = 3  # check: the URL could not be fetched
 
 PRESETS: Final = ("balanced", "basic", "strict")
-GRADE_NAMES: Final = tuple(grade for grade, _ in GRADES)
+#: Every grade, best first: the Observatory's chart; the default scoring uses A+ to F.
+GRADE_NAMES: Final = tuple(grade for grade, _ in OBSERVATORY_GRADES)
+SCORINGS: Final = ("secure", "observatory")
 
 DESCRIPTION: Final = """\
 Show the security headers of a secure configuration, ready to paste into a web
@@ -60,19 +67,24 @@ examples:
   secure show --config secure.json --format vercel > vercel.json"""
 
 CHECK_EPILOG: Final = """\
-The score starts at 100 and loses points for each finding of the policy checker
-(high 20, medium 10, low 5), each expected header that is missing (10) and, with
---preset or --config, each header whose value differs (5). Grades: A+ 100,
-A >= 90, B >= 80, C >= 70, D >= 60, F below.
+scoring:
+  secure       (default) the score starts at 100 and loses points for each
+               finding of the policy checker (high 20, medium 10, low 2); with
+               --preset or --config also for each expected header that is
+               missing (10) or sent with another value (5). Grades: A+ >= 95,
+               A >= 90, B >= 80, C >= 70, D >= 60, F below.
+  observatory  MDN HTTP Observatory's published scoring and grades (A+ to F
+               with +/-), from the headers of the checked response.
 
 exit status: 0 ok, 1 grade below --fail-under, 2 usage or configuration error,
-3 the URL could not be fetched.
+3 the URL could not be fetched or its response could not be read.
 
 examples:
   secure check https://example.com
   secure check https://example.com --preset strict
   secure check https://staging.example.com --config secure.toml --fail-under B
-  secure check https://example.com --format json"""
+  secure check https://example.com --scoring observatory --fail-under A+
+  secure check https://example.com --format sarif > secure-check.sarif"""
 
 
 class _Style:
@@ -150,15 +162,16 @@ def _parser() -> argparse.ArgumentParser:
         "check",
         help="fetch a URL and grade the security headers it sends",
         description=(
-            "Fetch URL (HEAD, then GET if HEAD is refused; redirects are followed) and\n"
-            "report its security headers: what is sent, missing, weak or different from\n"
-            "the expected configuration, the policy checker's findings, a score and a grade."
+            "Fetch URL (HEAD, then GET if HEAD is refused; http(s) redirects are followed)\n"
+            "and report its security headers: what is sent, missing or weak, the policy\n"
+            "checker's findings, a score and a grade; with --preset or --config, also what\n"
+            "differs from the expected configuration."
         ),
         epilog=CHECK_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("url", metavar="URL", help="http(s) URL; https:// is assumed if omitted")
-    source_options(check, "the expected configuration (default: balanced)")
+    source_options(check, "the expected configuration (default: none, grade only)")
     check.add_argument(
         "--fail-under",
         choices=GRADE_NAMES,
@@ -168,16 +181,36 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "-f",
         "--format",
-        choices=("text", "json"),
+        choices=("text", "json", "sarif"),
         default="text",
         metavar="FORMAT",
-        help="report format: text (default) or json",
+        help="report format: text (default), json or sarif (SARIF 2.1.0)",
     )
     check.add_argument(
-        "--timeout", type=float, default=10.0, metavar="SECONDS", help="network timeout (10)"
+        "--scoring",
+        choices=SCORINGS,
+        default="secure",
+        metavar="NAME",
+        help="secure (default: the policy checker's findings) or observatory "
+        "(MDN HTTP Observatory's scoring)",
+    )
+    check.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="time allowed for the whole check, every redirect included (10)",
     )
     color_option(check)
     return parser
+
+
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds (argparse reports a ValueError as usage)."""
+    seconds = float(text)
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError(text)
+    return seconds
 
 
 def _version() -> str:
@@ -196,18 +229,23 @@ def _load(preset: str | None, config: str | None) -> tuple[Secure, str]:
     if config is not None:
         from secure.config import load_config
 
+        shown = printable(config)
         try:
-            return load_config(config), f"--config {config}"
+            return load_config(config), f"--config {shown}"
         except FileNotFoundError:
-            raise _UsageError(f"configuration file not found: {config}") from None
+            raise _UsageError(f"configuration file not found: {shown}") from None
         except IsADirectoryError:
-            raise _UsageError(f"{config} is a directory, not a configuration file") from None
+            raise _UsageError(f"{shown} is a directory, not a configuration file") from None
         except UnicodeDecodeError as exc:
-            raise _UsageError(f"{config} is not UTF-8 text: {exc.reason}") from None
+            raise _UsageError(f"{shown} is not UTF-8 text: {exc.reason}") from None
         except OSError as exc:
-            raise _UsageError(f"cannot read {config}: {exc.strerror}") from None
-        except (ValueError, TypeError) as exc:
-            raise _UsageError(str(exc)) from None
+            raise _UsageError(f"cannot read {shown}: {exc.strerror}") from None
+        except RecursionError:
+            raise _UsageError(f"{shown}: the configuration is nested too deeply") from None
+        except (ValueError, TypeError, AttributeError) as exc:
+            # The loader and the builders quote the value they refuse in full; it may
+            # be a secret (an Authorization header): show only enough to find it.
+            raise _UsageError(f"{shown}: {redact_quoted(str(exc))}") from None
     name = preset or "balanced"
     return Secure.from_preset(name), f"--preset {name}"
 
@@ -248,25 +286,36 @@ def _show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    configured, _ = _load(args.preset, args.config)
-    if args.config is not None:
-        expectation = f"configuration {args.config}"
-    else:
-        expectation = f"preset {args.preset or 'balanced'}"
+    explicit = args.preset is not None or args.config is not None
+    expected = None
+    expectation = None
+    if explicit:
+        configured, _ = _load(args.preset, args.config)
+        expected = configured.snapshot().items
+        if args.config is not None:
+            expectation = f"configuration {printable(args.config)}"
+        else:
+            expectation = f"preset {args.preset}"
     try:
         url = normalise_url(args.url)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    try:
         fetched = fetch(url, timeout=args.timeout, user_agent=f"secure-check/{_version()}")
     except FetchError as exc:
         err.write(f"secure: error: {exc}\n")
+        if not scheme_given(args.url):
+            err.write(
+                f"secure: hint: {printable(args.url)!r} has no scheme, so https:// was "
+                f"assumed; for plain HTTP, check http://{printable(args.url)}\n"
+            )
         return EXIT_FETCH
-    report = build_report(
-        fetched,
-        configured.snapshot().items,
-        explicit=args.preset is not None or args.config is not None,
-        expectation=expectation,
-    )
+    report = build_report(fetched, expected, expectation=expectation, scoring=args.scoring)
     if args.format == "json":
-        out.write(json.dumps(_report_json(report), indent=2, ensure_ascii=False) + "\n")
+        out.write(_json_text(_report_json(report)))
+    elif args.format == "sarif":
+        log = sarif_log(report, version=_version(), config=args.config)
+        out.write(_json_text(log))
     else:
         _write_report(report, out, _Style(out, args.color))
     if args.fail_under is not None and _below(report.grade, args.fail_under):
@@ -275,13 +324,24 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _json_text(document: object) -> str:
+    # json escapes C0 controls itself; DEL and the C1 controls (which some terminals
+    # read as escape sequences) pass through with ensure_ascii=False. \u escapes keep
+    # the document exactly the same data, and safe to print.
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+_JSON_UNSAFE: Final = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _below(grade: str, required: str) -> bool:
     return GRADE_NAMES.index(grade) > GRADE_NAMES.index(required)
 
 
 def _report_json(report: CheckReport) -> dict[str, object]:
     fetched = report.fetched
-    return {
+    document: dict[str, object] = {
         "url": fetched.url,
         "final_url": fetched.final_url,
         "method": fetched.method,
@@ -304,22 +364,32 @@ def _report_json(report: CheckReport) -> dict[str, object]:
             }
             for f in report.findings
         ],
+        "scoring": report.scoring,
         "deductions": [{"points": d.points, "reason": d.reason} for d in report.deductions],
         "score": report.score,
         "grade": report.grade,
     }
+    if report.tests:
+        document["tests"] = [
+            {"test": t.name, "result": t.result, "modifier": t.modifier} for t in report.tests
+        ]
+    return document
 
 
 _SEVERITY_STYLE: Final = {"high": "red", "medium": "yellow", "low": "yellow", "info": "dim"}
 
 
 def _write_report(report: CheckReport, out: TextIO, style: _Style) -> None:
+    # Everything the server sent goes through printable(): a header value must not be
+    # able to move the cursor, fake a line of this report or set the clipboard.
+    p = printable
     fetched = report.fetched
     w = out.write
-    w(f"{style('Checked', 'bold')} {fetched.final_url} ({fetched.method} {fetched.status})\n")
+    w(f"{style('Checked', 'bold')} {p(fetched.final_url)} ({fetched.method} {fetched.status})\n")
     for code, location in fetched.redirects:
-        w(f"  redirect {code} -> {location}\n")
-    w(f"Expected: {report.expectation}\n")
+        w(f"  redirect {code} -> {p(location)}\n")
+    if report.expectation is not None:
+        w(f"Expected: {report.expectation}\n")
     if fetched.final_url.startswith("http://"):
         # RFC 6797 §8.1: HSTS received over plain HTTP is ignored.
         w("Note: browsers ignore Strict-Transport-Security over plain HTTP; check https://\n")
@@ -328,34 +398,45 @@ def _write_report(report: CheckReport, out: TextIO, style: _Style) -> None:
     if not report.security_headers:
         w("  (none)\n")
     for name, value in report.security_headers:
-        w(f"  {style('+', 'green')} {name}:{' ' if value else ''}{value}\n")
+        w(f"  {style('+', 'green')} {p(name)}:{' ' if value else ''}{p(value)}\n")
 
     w(f"\n{style('Missing', 'bold')}\n")
     if not report.missing:
         w("  (none)\n")
-    for name, value in report.missing:
-        w(f"  {style('-', 'red')} {name}  (expected: {value})\n")
+    for name, wanted in report.missing:
+        shown = "" if wanted is None else f"  (expected: {p(wanted)})"
+        w(f"  {style('-', 'red')} {p(name)}{shown}\n")
 
-    w(f"\n{style('Different from the expected configuration', 'bold')}\n")
-    if not report.different:
-        w("  (none)\n")
-    for diff in report.different:
-        w(f"  {style('~', 'yellow')} {diff.name}: {diff.actual}\n")
-        w(f"      expected: {diff.expected}\n")
+    if report.expectation is not None:
+        w(f"\n{style('Different from the expected configuration', 'bold')}\n")
+        if not report.different:
+            w("  (none)\n")
+        for diff in report.different:
+            w(f"  {style('~', 'yellow')} {p(diff.name)}: {p(diff.actual)}\n")
+            w(f"      expected: {p(diff.expected)}\n")
 
     w(f"\n{style('Policy checker findings', 'bold')}\n")
     if not report.findings:
         w("  (none)\n")
     for f in report.findings:
         label = style(f"{f.severity:<6}", _SEVERITY_STYLE.get(f.severity, "dim"))
-        w(f"  {label} {f.header}: {f.message} [{f.rule}]\n")
+        w(f"  {label} {p(f.header)}: {p(f.message)} [{f.rule}]\n")
         w(f"         {style(f.reference, 'dim')}\n")
 
-    grade_style = "green" if report.score >= 90 else "yellow" if report.score >= 70 else "red"
+    if report.tests:
+        w(f"\n{style('HTTP Observatory tests', 'bold')}\n")
+        for t in report.tests:
+            w(f"  {t.modifier:+4d}  {t.name}: {t.result}\n")
+
+    good = report.grade.startswith("A")
+    grade_style = "green" if good else "yellow" if report.grade[0] in "BC" else "red"
     grade = style(report.grade, "bold", grade_style)
-    w(f"\n{style('Score', 'bold')} {report.score}/100, grade {grade}\n")
+    scale = "" if report.scoring == "observatory" else "/100"
+    label = " (HTTP Observatory scoring)" if report.scoring == "observatory" else ""
+    w(f"\n{style('Score', 'bold')} {report.score}{scale}, grade {grade}{label}\n")
     for d in report.deductions:
-        w(f"  -{d.points:<3} {d.reason}\n")
+        sign = "-" if d.points >= 0 else "+"
+        w(f"  {sign}{abs(d.points):<3} {p(d.reason)}\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
