@@ -891,17 +891,17 @@ def _check_isolation(report: _Report, fields: Mapping[str, list[str]]) -> None:
 
 
 def _check_permissions(report: _Report, values: list[str]) -> None:
-    from secure.headers.permissions_policy import _InnerList, _Parser
+    from secure._structured_field import InnerList, parse_dictionary
 
     wildcards: list[str] = []
     for value in values:
         try:
-            members = _Parser("Permissions-Policy", value).dictionary() if value else []
+            members = parse_dictionary("Permissions-Policy", value) if value else []
         except ValueError:
             report.add("permissions-invalid", f"browsers ignore {value[:80]!r}")
             continue
         for feature, member in members:
-            items = member.items if isinstance(member, _InnerList) else (member,)
+            items = member.items if isinstance(member, InnerList) else (member,)
             # Permissions Policy: the token * (alone or in the list) allows every origin.
             if feature in _POWERFUL_FEATURES and any(
                 i.kind == "token" and i.text == "*" for i in items

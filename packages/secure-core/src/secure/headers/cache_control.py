@@ -6,7 +6,7 @@ import re
 from typing import ClassVar, Final
 
 from secure._validation import check_field_name
-from secure.headers._token import SimpleHeader, check_delta_seconds, unknown
+from secure.headers._token import SimpleHeader, check_delta_seconds, split_list, unknown
 
 __all__ = ["CacheControl"]
 
@@ -42,7 +42,6 @@ _DIRECTIVE: Final = re.compile(
     rf'[ \t]*({_TCHAR}+)(?:=({_TCHAR}+|"(?:[^"\\]|\\[\t \x21-\x7e])*"))?[ \t]*'
 )
 _QUOTED_PAIR: Final = re.compile(r"\\(.)")
-_LIST_SEPARATOR: Final = re.compile(r"[ \t]*,[ \t]*")
 
 
 class CacheControl(SimpleHeader):
@@ -241,7 +240,7 @@ class CacheControl(SimpleHeader):
             return str(int(argument))
         # A quoted list of field names: unescape, split, and check each is a token.
         inner = _QUOTED_PAIR.sub(r"\1", argument[1:-1])
-        names = tuple(_LIST_SEPARATOR.split(inner.strip(" \t")))
+        names = tuple(split_list(inner))
         if names == ("",):
             raise ValueError(
                 f"{self.header_name}: {name}=\"\" lists no field names; write just '{name}' "

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar, Final
 
-from secure.headers._token import SimpleHeader, unknown
+from secure.headers._token import SimpleHeader, split_list, unknown
 
 __all__ = ["ReferrerPolicy"]
 
@@ -21,8 +20,6 @@ _TOKENS: Final = (
     "unsafe-url",
 )
 _DEFAULT: Final = "strict-origin-when-cross-origin"
-# RFC 9110 §5.6.1: list elements are separated by "," with optional whitespace around it.
-_LIST_SEPARATOR: Final = re.compile(r"[ \t]*,[ \t]*")
 
 
 class ReferrerPolicy(SimpleHeader):
@@ -92,7 +89,7 @@ class ReferrerPolicy(SimpleHeader):
 
     def _check_raw(self, value: str) -> None:
         tokens: list[str] = []
-        for token in _LIST_SEPARATOR.split(value):
+        for token in split_list(value):
             if not token:
                 raise ValueError(
                     f"{self.header_name}: empty policy in {value!r}; write one or more "
