@@ -23,60 +23,6 @@ _P = TypeVar("_P", bound="PermissionsPolicy")
 _HEADER: Final = "Permissions-Policy"
 _REPORT_ONLY_HEADER: Final = "Permissions-Policy-Report-Only"
 
-# Features with a method below: the registry's standardized features plus the proposed ones
-# browsers ship (clipboard-*, gamepad, speaker-selection, deferred-fetch*). Client-hint
-# delegation features (ch-*) and anything else go through add_directive().
-_FEATURES: Final = frozenset(
-    {
-        "accelerometer",
-        "ambient-light-sensor",
-        "attribution-reporting",
-        "autoplay",
-        "battery",
-        "bluetooth",
-        "browsing-topics",
-        "camera",
-        "clipboard-read",
-        "clipboard-write",
-        "compute-pressure",
-        "cross-origin-isolated",
-        "deferred-fetch",
-        "deferred-fetch-minimal",
-        "direct-sockets",
-        "display-capture",
-        "encrypted-media",
-        "execution-while-not-rendered",
-        "execution-while-out-of-viewport",
-        "fullscreen",
-        "gamepad",
-        "geolocation",
-        "gyroscope",
-        "hid",
-        "identity-credentials-get",
-        "idle-detection",
-        "keyboard-map",
-        "local-fonts",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "navigation-override",
-        "otp-credentials",
-        "payment",
-        "picture-in-picture",
-        "publickey-credentials-create",
-        "publickey-credentials-get",
-        "screen-wake-lock",
-        "serial",
-        "speaker-selection",
-        "storage-access",
-        "sync-xhr",
-        "usb",
-        "web-share",
-        "window-management",
-        "xr-spatial-tracking",
-    }
-)
-
 # An origin (scheme "://" host [ ":" port ]) as the allowlist's sf-string holds it; hosts
 # may start with "*." (subdomain wildcard) or be an IPv6 literal. ASCII only: IDNs go in
 # punycode.

@@ -9,7 +9,7 @@ from secure.headers._token import SimpleHeader, split_list, unknown
 __all__ = ["ReferrerPolicy"]
 
 # Referrer Policy §3: the policy tokens (the empty string, "no policy", is not offered).
-_TOKENS: Final = (
+TOKENS: Final = (
     "no-referrer",
     "no-referrer-when-downgrade",
     "same-origin",
@@ -96,8 +96,8 @@ class ReferrerPolicy(SimpleHeader):
                     "policy tokens separated by ', ', e.g. 'no-referrer, strict-origin'"
                 )
             # Referrer Policy §8.1 matches tokens exactly, so 'No-Referrer' is ignored.
-            if token not in _TOKENS:
-                raise unknown(self.header_name, "policy", token, _TOKENS, within=value)
+            if token not in TOKENS:
+                raise unknown(self.header_name, "policy", token, TOKENS, within=value)
             if token in tokens:
                 tokens.remove(token)
             tokens.append(token)
