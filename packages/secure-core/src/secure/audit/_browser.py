@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from secure._structured_field import InnerList, parse_dictionary
-from secure.audit._core import MDN, Report, Response, check, rule
+from secure.audit._core import MDN, Report, Response, check, reports, rule
 from secure.audit._csp import parse_policies
 from secure.headers.referrer_policy import TOKENS as REFERRER_TOKENS
 
@@ -70,14 +70,18 @@ XCTO_INVALID: Final = rule(
 )
 
 
-@check
-def _nosniff(response: Response, report: Report) -> None:
+@reports(XCTO_MISSING)
+def _nosniff_missing(response: Response) -> str | None:
+    return None if response.get("x-content-type-options") else "no X-Content-Type-Options: nosniff"
+
+
+@reports(XCTO_INVALID)
+def _nosniff_invalid(response: Response) -> str | None:
     values = response.get("x-content-type-options")
-    if not values:
-        report.add(XCTO_MISSING, "no X-Content-Type-Options: nosniff")
     # Fetch: the first value of the combined list must be "nosniff" (case-insensitive).
-    elif values[0].split(",")[0].strip(" \t").lower() != "nosniff":
-        report.add(XCTO_INVALID, f"X-Content-Type-Options is {values[0][:40]!r}, not nosniff")
+    if not values or values[0].split(",")[0].strip(" \t").lower() == "nosniff":
+        return None
+    return f"X-Content-Type-Options is {values[0][:40]!r}, not nosniff"
 
 
 # -- Referrer-Policy -------------------------------------------------------------------------

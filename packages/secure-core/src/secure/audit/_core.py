@@ -106,6 +106,24 @@ def check(function: Check) -> Check:
     return function
 
 
+Judge: TypeAlias = Callable[[Response], str | None]
+
+
+def reports(found: Rule) -> Callable[[Judge], Judge]:
+    """Register ``judge`` as a check: it returns the message for ``found``, or None."""
+
+    def register(judge: Judge) -> Judge:
+        def run(response: Response, report: Report) -> None:
+            message = judge(response)
+            if message is not None:
+                report.add(found, message)
+
+        check(run)
+        return judge
+
+    return register
+
+
 def defined_rules() -> dict[str, Rule]:
     return dict(_RULES)
 

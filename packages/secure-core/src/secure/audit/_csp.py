@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Final, TypeAlias
 
-from secure.audit._core import CSP3, MDN, Report, Response, Rule, check, rule, shown
+from secure.audit._core import CSP3, MDN, Report, Response, Rule, check, reports, rule, shown
 from secure.headers._csp_grammar import (
     DIRECTIVES,
     HASH_LENGTHS,
@@ -99,12 +99,7 @@ def _policy_check(policy_rule: Rule) -> Callable[[PolicyCheck], PolicyCheck]:
     """Make ``find(policy) -> message | None`` a check of every enforced policy."""
 
     def register(find: PolicyCheck) -> PolicyCheck:
-        def run(response: Response, report: Report) -> None:
-            message = _in_every(_enforced(response), find)
-            if message is not None:
-                report.add(policy_rule, message)
-
-        check(run)
+        reports(policy_rule)(lambda response: _in_every(_enforced(response), find))
         return find
 
     return register
@@ -207,8 +202,6 @@ def _report_only_ignored(response: Response, report: Report) -> None:
     if ignored:
         report.add(CSP_REPORT_ONLY_IGNORED, f"{' and '.join(ignored)} ignored in report-only")
 
-
-# -- scripts ---------------------------------------------------------------------------------
 
 # -- scripts ---------------------------------------------------------------------------------
 

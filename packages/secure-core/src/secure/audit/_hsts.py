@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable
+from typing import Final, TypeAlias
 
 from secure._validation import is_field_name
-from secure.audit._core import MDN, Report, Response, check, rule
+from secure.audit._core import MDN, Response, Rule, reports, rule
 
 _HSTS: Final = "Strict-Transport-Security"
 _SIX_MONTHS: Final = 15768000
 _ONE_YEAR: Final = 31536000
 
+#: RFC 6797 §6.1 directives: lower-case name -> value (None for a bare name).
+Directives: TypeAlias = dict[str, str | None]
+DirectivesCheck: TypeAlias = Callable[[Directives], str | None]
 
-def parse_hsts(value: str) -> dict[str, str | None] | None:
+
+def parse_hsts(value: str) -> Directives | None:
     """RFC 6797 §6.1 directives (lower-case name -> value), or None when UAs ignore it."""
-    directives: dict[str, str | None] = {}
+    directives: Directives = {}
     for part in value.split(";"):
         part = part.strip(" \t")
         if not part:
@@ -33,16 +38,30 @@ def parse_hsts(value: str) -> dict[str, str | None] | None:
     return directives
 
 
-def _max_age(directives: dict[str, str | None]) -> int:
+def _max_age(directives: Directives) -> int:
     # int() refuses strings of over 4300 digits; any value past 18 digits is "forever".
     digits = (directives["max-age"] or "0").lstrip("0")
     return int(digits or "0") if len(digits) <= 18 else 10**18
 
 
-def _first(response: Response) -> dict[str, str | None] | None:
+def _first(response: Response) -> Directives | None:
     # RFC 6797 §8.1: only the first field is processed.
     values = response.get("strict-transport-security")
     return parse_hsts(values[0]) if values else None
+
+
+def _directives_check(hsts_rule: Rule) -> Callable[[DirectivesCheck], DirectivesCheck]:
+    """Make ``find(directives) -> message | None`` a check of a header browsers accept."""
+
+    def register(find: DirectivesCheck) -> DirectivesCheck:
+        @reports(hsts_rule)
+        def judge(response: Response) -> str | None:
+            directives = _first(response)
+            return None if directives is None else find(directives)
+
+        return find
+
+    return register
 
 
 HSTS_MISSING: Final = rule(
@@ -63,15 +82,19 @@ HSTS_INVALID: Final = rule(
 )
 
 
-@check
-def _presence(response: Response, report: Report) -> None:
+@reports(HSTS_MISSING)
+def _missing(response: Response) -> str | None:
+    if response.get("strict-transport-security"):
+        return None
+    return "no Strict-Transport-Security header"
+
+
+@reports(HSTS_INVALID)
+def _invalid(response: Response) -> str | None:
     values = response.get("strict-transport-security")
-    if not values:
-        report.add(HSTS_MISSING, "no Strict-Transport-Security header")
-    elif _first(response) is None:
-        report.add(
-            HSTS_INVALID, f"browsers ignore {values[0][:80]!r}: max-age missing or malformed"
-        )
+    if not values or _first(response) is not None:
+        return None
+    return f"browsers ignore {values[0][:80]!r}: max-age missing or malformed"
 
 
 HSTS_SHORT_MAX_AGE: Final = rule(
@@ -83,16 +106,14 @@ HSTS_SHORT_MAX_AGE: Final = rule(
 )
 
 
-@check
-def _short_max_age(response: Response, report: Report) -> None:
-    directives = _first(response)
-    if directives is None:
-        return
+@_directives_check(HSTS_SHORT_MAX_AGE)
+def _short_max_age(directives: Directives) -> str | None:
     max_age = _max_age(directives)
     if max_age == 0:
-        report.add(HSTS_SHORT_MAX_AGE, "max-age=0 tells browsers to forget HSTS")
-    elif max_age < _SIX_MONTHS:
-        report.add(HSTS_SHORT_MAX_AGE, f"max-age={max_age} is under six months ({_SIX_MONTHS} s)")
+        return "max-age=0 tells browsers to forget HSTS"
+    if max_age < _SIX_MONTHS:
+        return f"max-age={max_age} is under six months ({_SIX_MONTHS} s)"
+    return None
 
 
 HSTS_PRELOAD_REQUIREMENTS: Final = rule(
@@ -105,18 +126,16 @@ HSTS_PRELOAD_REQUIREMENTS: Final = rule(
 )
 
 
-@check
-def _preload_requirements(response: Response, report: Report) -> None:
-    directives = _first(response)
-    if directives is None or "preload" not in directives:
-        return
+@_directives_check(HSTS_PRELOAD_REQUIREMENTS)
+def _preload_requirements(directives: Directives) -> str | None:
+    if "preload" not in directives:
+        return None
     missing = []
     if _max_age(directives) < _ONE_YEAR:
         missing.append(f"max-age of at least {_ONE_YEAR}")
     if "includesubdomains" not in directives:
         missing.append("includeSubDomains")
-    if missing:
-        report.add(HSTS_PRELOAD_REQUIREMENTS, f"preload needs {' and '.join(missing)}")
+    return f"preload needs {' and '.join(missing)}" if missing else None
 
 
 HSTS_NO_INCLUDE_SUBDOMAINS: Final = rule(
@@ -129,12 +148,8 @@ HSTS_NO_INCLUDE_SUBDOMAINS: Final = rule(
 )
 
 
-@check
-def _no_include_subdomains(response: Response, report: Report) -> None:
-    directives = _first(response)
-    if (
-        directives is not None
-        and _max_age(directives) > 0
-        and "includesubdomains" not in directives
-    ):
-        report.add(HSTS_NO_INCLUDE_SUBDOMAINS, "includeSubDomains is not set")
+@_directives_check(HSTS_NO_INCLUDE_SUBDOMAINS)
+def _no_include_subdomains(directives: Directives) -> str | None:
+    if "includesubdomains" in directives or _max_age(directives) == 0:
+        return None
+    return "includeSubDomains is not set"

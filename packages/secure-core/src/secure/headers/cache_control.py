@@ -6,7 +6,13 @@ import re
 from typing import ClassVar, Final
 
 from secure._validation import check_field_name
-from secure.headers._token import SimpleHeader, check_delta_seconds, split_list, unknown
+from secure.headers._token import (
+    SimpleHeader,
+    check_delta_seconds,
+    list_members,
+    split_list,
+    unknown,
+)
 
 __all__ = ["CacheControl"]
 
@@ -36,11 +42,9 @@ _REQUEST_ONLY: Final = frozenset({"max-stale", "min-fresh", "only-if-cached"})
 _DEFAULT: Final = "no-store"
 
 _TCHAR: Final = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
-# RFC 9111 §5.2: cache-directive = token [ "=" ( token / quoted-string ) ], with the
-# list's optional whitespace (RFC 9110 §5.6.1) around it. quoted-string: RFC 9110 §5.6.4.
-_DIRECTIVE: Final = re.compile(
-    rf'[ \t]*({_TCHAR}+)(?:=({_TCHAR}+|"(?:[^"\\]|\\[\t \x21-\x7e])*"))?[ \t]*'
-)
+# RFC 9111 §5.2: cache-directive = token [ "=" ( token / quoted-string ) ] (quoted-string:
+# RFC 9110 §5.6.4); list_members() handles the commas and whitespace between them.
+_DIRECTIVE: Final = re.compile(rf'({_TCHAR}+)(?:=({_TCHAR}+|"(?:[^"\\]|\\[\t \x21-\x7e])*"))?')
 _QUOTED_PAIR: Final = re.compile(r"\\(.)")
 
 
@@ -169,15 +173,11 @@ class CacheControl(SimpleHeader):
 
     def _check_raw(self, value: str) -> None:
         directives: dict[str, str | None] = {}
-        position = 0
-        while True:
-            found = _DIRECTIVE.match(value, position)
-            if found is None:
-                raise ValueError(
-                    f"{self.header_name}: cannot parse {value!r} at character {position}; "
-                    "write directives as name or name=value separated by ', ', "
-                    "e.g. 'no-store, max-age=0' (RFC 9111 §5.2)"
-                )
+        how = (
+            "write directives as name or name=value separated by ', ', "
+            "e.g. 'no-store, max-age=0' (RFC 9111 §5.2)"
+        )
+        for found in list_members(self.header_name, value, _DIRECTIVE, how):
             # Directive names are case-insensitive (RFC 9111 §5.2).
             name = found[1].lower()
             self._check_directive(value, name, found[2], directives)
@@ -185,15 +185,6 @@ class CacheControl(SimpleHeader):
                 directives[name] = self._raw_argument(name, found[2])
             except ValueError as exc:
                 raise ValueError(f"{exc} (in {value!r})") from None
-            position = found.end()
-            if position == len(value):
-                break
-            if value[position] != ",":
-                raise ValueError(
-                    f"{self.header_name}: cannot parse {value!r} at character {position}; "
-                    "separate directives with ', ' (RFC 9111 §5.2)"
-                )
-            position += 1
         # Adopt the parsed directives so later method calls build on them.
         self._directives = directives
 

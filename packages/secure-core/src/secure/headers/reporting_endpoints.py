@@ -10,14 +10,13 @@ import re
 from typing import ClassVar, Final
 
 from secure._validation import check_str, describe_char
-from secure.headers._token import SimpleHeader, check_sf_key
+from secure.headers._token import SimpleHeader, check_sf_key, list_members
 
 __all__ = ["ReportingEndpoints"]
 
 # RFC 9651 §3.2: dictionary = dict-member *( OWS "," OWS dict-member ); each member
 # here is key "=" sf-string (§3.3.3). URLs never need '"' or '\', so neither is accepted.
 _MEMBER: Final = re.compile(r'([a-z*][a-z0-9_\-.*]*)="([^"\\]*)"')
-_SEPARATOR: Final = re.compile(r"[ \t]*,[ \t]*")
 
 
 class ReportingEndpoints(SimpleHeader):
@@ -103,15 +102,11 @@ class ReportingEndpoints(SimpleHeader):
     def _check_raw(self, value: str) -> None:
         header = self.header_name
         endpoints: dict[str, str] = {}
-        position = 0
-        while True:
-            found = _MEMBER.match(value, position)
-            if found is None:
-                raise ValueError(
-                    f"{header}: cannot parse {value!r} at character {position}; write "
-                    "endpoints as name=\"url\" separated by ', ', "
-                    "e.g. 'csp=\"https://example.com/csp\"' (RFC 9651 §3.2)"
-                )
+        how = (
+            "write endpoints as name=\"url\" separated by ', ', "
+            "e.g. 'csp=\"https://example.com/csp\"' (RFC 9651 §3.2)"
+        )
+        for found in list_members(header, value, _MEMBER, how):
             name, url = found[1], found[2]
             if name in endpoints:
                 raise ValueError(
@@ -119,15 +114,6 @@ class ReportingEndpoints(SimpleHeader):
                     "(a structured-field dictionary keeps only the last)"
                 )
             endpoints[name] = self._check_url(name, url)
-            separator = _SEPARATOR.match(value, found.end())
-            if found.end() == len(value):
-                break
-            if separator is None or separator.end() == len(value):
-                raise ValueError(
-                    f"{header}: cannot parse {value!r} at character {found.end()}; separate "
-                    "endpoints with ', ' (RFC 9651 §3.2)"
-                )
-            position = separator.end()
         # Adopt the parsed endpoints so later method calls add to them.
         self._endpoints = endpoints
 
