@@ -651,3 +651,30 @@ def test_a_max_age_past_int_parsing_limits_is_read() -> None:
         headers({"Strict-Transport-Security": "max-age=" + "9" * 5000 + "; includeSubDomains"})
     )
     assert rules(headers({"Set-Cookie": "sid=; Max-Age=" + "0" * 5000})) == ["header-too-long"]
+
+
+@pytest.mark.parametrize(
+    ("coop", "isolated"),
+    [
+        ("same-origin", True),
+        ('same-origin; report-to="coop"', True),
+        ("  same-origin  ", True),
+        ("same-origin-allow-popups", False),
+        # RFC 9651 Items: a value that does not parse is no header at all (HTML)
+        ("same-origin x", False),
+        ('"same-origin"', False),
+        ("same-origin;", False),
+    ],
+)
+def test_coop_is_read_as_a_structured_field_item(coop: str, isolated: bool) -> None:
+    found = rules(headers({"Cross-Origin-Opener-Policy": coop}))
+    assert ("coep-without-coop" not in found) is isolated
+
+
+def test_an_unknown_directive_gets_a_suggestion() -> None:
+    (finding,) = [
+        f
+        for f in audit_headers(enforced(f"default-src 'self'; script-scr 'self'; {SAFE_TAIL}"))
+        if f.rule == "csp-unknown-directive"
+    ]
+    assert finding.message == "browsers ignore 'script-scr'; did you mean 'script-src'?"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple, NoReturn
 
-__all__ = ["KEY", "TOKEN", "InnerList", "Item", "Parser", "parse_dictionary"]
+__all__ = ["KEY", "TOKEN", "InnerList", "Item", "Parser", "parse_dictionary", "parse_item"]
 
 # §3.1.2: key = ( lcalpha / "*" ) *( lcalpha / DIGIT / "_" / "-" / "." / "*" )
 KEY: Final = re.compile(r"[a-z*][a-z0-9_.*-]*")
@@ -53,15 +53,16 @@ class InnerList(NamedTuple):
 class Parser:
     """An RFC 9651 §4.2 parser over one field value; errors are ``ValueError`` naming ``header``."""
 
-    def __init__(self, header: str, text: str) -> None:
+    def __init__(self, header: str, text: str, kind: str = "Dictionary") -> None:
         self.header = header
         self.text = text
         self.pos = 0
+        self.kind = kind  # what the field is meant to be, for error messages
 
     def error(self, expected: str) -> NoReturn:
         raise ValueError(
             f"{self.header}: invalid value {self.text!r}: not an RFC 9651 structured-field "
-            f"Dictionary (expected {expected} at position {self.pos})"
+            f"{self.kind} (expected {expected} at position {self.pos})"
         )
 
     def peek(self) -> str:
@@ -149,3 +150,14 @@ class Parser:
 def parse_dictionary(header: str, text: str) -> list[tuple[str, Item | InnerList]]:
     """The members of a Dictionary field value, in order; ``ValueError`` when it is not one."""
     return Parser(header, text).dictionary()
+
+
+def parse_item(header: str, text: str) -> Item:
+    """An Item field value (RFC 9651 §4.2: leading and trailing spaces allowed)."""
+    parser = Parser(header, text, "Item")
+    parser.skip(" ")
+    item = parser.item()
+    parser.skip(" ")
+    if parser.pos != len(text):
+        parser.error("the end of the value")
+    return item

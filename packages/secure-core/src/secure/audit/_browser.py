@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from secure._structured_field import InnerList, parse_dictionary
+from secure._structured_field import InnerList, parse_dictionary, parse_item
 from secure.audit._core import MDN, Report, Response, check, reports, rule
 from secure.audit._csp import parse_policies
 from secure.headers.referrer_policy import TOKENS as REFERRER_TOKENS
@@ -131,8 +131,18 @@ COEP_WITHOUT_COOP: Final = rule(
 
 
 def _item_token(values: list[str]) -> str | None:
-    """The token of an RFC 9651 item field (COOP, COEP), parameters dropped."""
-    return values[0].split(";")[0].strip(" \t") if values else None
+    """The token of an RFC 9651 Item field (COOP, COEP), or None when absent or invalid.
+
+    HTML parses these headers as structured-field Items, and a value that does not parse
+    counts as no header at all.
+    """
+    if not values:
+        return None
+    try:
+        item = parse_item("", values[0])
+    except ValueError:
+        return None
+    return item.text if item.kind == "token" else None
 
 
 @check
@@ -140,7 +150,7 @@ def _isolation(response: Response, report: Report) -> None:
     coep = _item_token(response.get("cross-origin-embedder-policy"))
     coop = _item_token(response.get("cross-origin-opener-policy"))
     if coep in ("require-corp", "credentialless") and coop != "same-origin":
-        shown = "absent" if coop is None else repr(coop[:40])
+        shown = "absent or invalid" if coop is None else repr(coop[:40])
         report.add(
             COEP_WITHOUT_COOP,
             f"COEP {coep} with Cross-Origin-Opener-Policy {shown}: not cross-origin isolated",

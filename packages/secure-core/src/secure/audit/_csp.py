@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Final, TypeAlias
 
+from secure._suggest import suggest
 from secure.audit._core import CSP3, MDN, Report, Response, Rule, check, reports, rule, shown
 from secure.headers._csp_grammar import (
     DIRECTIVES,
@@ -604,7 +605,8 @@ def _syntax(response: Response, report: Report) -> None:
             f"{shown(unquoted)}: keywords, nonces and hashes need single quotes",
         )
     if unknown:
-        report.add(CSP_UNKNOWN_DIRECTIVE, f"browsers ignore {shown(unknown)}")
+        hint = suggest(unknown[0], DIRECTIVES) if len(unknown) == 1 else ""
+        report.add(CSP_UNKNOWN_DIRECTIVE, f"browsers ignore {shown(unknown)}{hint}")
     if weak_nonces:
         report.add(
             CSP_WEAK_NONCE,
