@@ -678,3 +678,16 @@ def test_an_unknown_directive_gets_a_suggestion() -> None:
         if f.rule == "csp-unknown-directive"
     ]
     assert finding.message == "browsers ignore 'script-scr'; did you mean 'script-src'?"
+
+
+def test_preload_names_each_missing_requirement() -> None:
+    hsts = {"Strict-Transport-Security": "max-age=600; preload"}
+    (finding,) = [f for f in audit_headers(headers(hsts)) if f.rule == "hsts-preload-requirements"]
+    assert finding.message == "preload needs max-age of at least 31536000 and includeSubDomains"
+
+
+def test_a_rule_id_is_defined_once() -> None:
+    from secure.audit._core import rule
+
+    with pytest.raises(RuntimeError, match="'csp-missing' is defined twice"):
+        rule("csp-missing", "high", CSP, "Again.", "https://example.com/")
