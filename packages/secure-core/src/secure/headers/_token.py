@@ -11,9 +11,9 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, ClassVar, Final, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-from secure._structured_field import KEY
+from secure._structured_field import KEY, parse_item
 from secure._suggest import suggest
 from secure._validation import check_str
 from secure.headers._base import BaseHeader
@@ -35,10 +35,6 @@ __all__ = [
 
 _T = TypeVar("_T", bound="TokenHeader")
 _R = TypeVar("_R", bound="ReportingTokenHeader")
-
-# RFC 9651 §3.3.3: an sf-string is printable ASCII; we refuse '"' and '\' outright
-# rather than escaping them, so the rendered string needs no escapes at all.
-_REPORT_TO: Final = re.compile(r';[ ]*report-to="([^"\\]*)"')
 
 
 def split_list(value: str) -> list[str]:
@@ -225,16 +221,18 @@ class ReportingTokenHeader(TokenHeader):
         self._report_to = None
 
     def _check_raw(self, value: str) -> None:
-        token, separator, params = value.partition(";")
+        header = self.header_name
+        item = parse_item(header, value)
+        if item.kind != "token":
+            raise unknown(header, "value", item.text, self._TOKENS, within=value)
         report_to: str | None = None
-        if separator:
-            found = _REPORT_TO.fullmatch(";" + params)
-            if found is None:
+        for key, param in item.params:
+            if key != "report-to" or param.kind != "string" or report_to is not None:
                 raise ValueError(
-                    f"{self.header_name}: invalid parameters in {value!r}; the only one "
-                    f"supported is report-to, written as '{token}; report-to=\"endpoint\"' "
+                    f"{header}: invalid parameters in {value!r}; the only one supported is "
+                    f"report-to, written as '{item.text}; report-to=\"endpoint\"' "
                     "(HTML #the-coop-headers, RFC 9651 §3.1.2)"
                 )
-            report_to = check_sf_key(self.header_name, "report-to endpoint name", found[1])
-        self._token = self._match(token)
+            report_to = check_sf_key(header, "report-to endpoint name", param.text[1:-1])
+        self._token = self._match(item.text)
         self._report_to = report_to
