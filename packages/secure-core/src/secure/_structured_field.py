@@ -10,7 +10,16 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple, NoReturn
 
-__all__ = ["KEY", "TOKEN", "InnerList", "Item", "Parser", "parse_dictionary", "parse_item"]
+__all__ = [
+    "KEY",
+    "TOKEN",
+    "InnerList",
+    "Item",
+    "Parser",
+    "StructuredFieldError",
+    "parse_dictionary",
+    "parse_item",
+]
 
 # §3.1.2: key = ( lcalpha / "*" ) *( lcalpha / DIGIT / "_" / "-" / "." / "*" )
 KEY: Final = re.compile(r"[a-z*][a-z0-9_.*-]*")
@@ -33,6 +42,15 @@ _BARE_ITEMS: Final = (
     ("date", "@", _DATE),
     ("displaystring", "%", _DISPLAY),
 )
+
+
+class StructuredFieldError(ValueError):
+    """A value that does not parse; ``position`` and ``expected`` say where and why."""
+
+    def __init__(self, message: str, position: int, expected: str) -> None:
+        super().__init__(message)
+        self.position = position
+        self.expected = expected
 
 
 class Item(NamedTuple):
@@ -60,9 +78,11 @@ class Parser:
         self.kind = kind  # what the field is meant to be, for error messages
 
     def error(self, expected: str) -> NoReturn:
-        raise ValueError(
+        raise StructuredFieldError(
             f"{self.header}: invalid value {self.text!r}: not an RFC 9651 structured-field "
-            f"{self.kind} (expected {expected} at position {self.pos})"
+            f"{self.kind} (expected {expected} at position {self.pos})",
+            self.pos,
+            expected,
         )
 
     def peek(self) -> str:

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from secure._structured_field import KEY, parse_item
@@ -19,7 +18,7 @@ from secure._validation import check_str
 from secure.headers._base import BaseHeader
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable
 
 __all__ = [
     "ReportingTokenHeader",
@@ -27,7 +26,6 @@ __all__ = [
     "TokenHeader",
     "check_delta_seconds",
     "check_sf_key",
-    "list_members",
     "quote_list",
     "split_list",
     "unknown",
@@ -45,35 +43,6 @@ def split_list(value: str) -> list[str]:
     runs of spaces).
     """
     return [element.strip(" \t") for element in value.split(",")]
-
-
-def _skip_ows(value: str, position: int) -> int:
-    while position < len(value) and value[position] in " \t":
-        position += 1
-    return position
-
-
-def list_members(
-    header: str, value: str, member: re.Pattern[str], how: str
-) -> Iterator[re.Match[str]]:
-    """Each member of an RFC 9110 §5.6.1 list, as ``member`` matches it at its position.
-
-    Members are separated by ``,`` with optional whitespace; anything else is a
-    ``ValueError`` that says where parsing stopped and, in ``how``, how to write the value.
-    """
-    position = 0
-    while True:
-        found = member.match(value, position)
-        if found is None:
-            break
-        yield found
-        position = _skip_ows(value, found.end())
-        if position == len(value):
-            return
-        if value[position] != ",":
-            break
-        position = _skip_ows(value, position + 1)
-    raise ValueError(f"{header}: cannot parse {value!r} at character {position}; {how}")
 
 
 def quote_list(choices: Iterable[str]) -> str:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from secure._validation import check_field_name
-from secure.headers._token import (
-    SimpleHeader,
-    check_delta_seconds,
-    list_members,
-    split_list,
-    unknown,
-)
+from secure.headers._token import SimpleHeader, check_delta_seconds, split_list, unknown
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = ["CacheControl"]
 
@@ -46,6 +43,35 @@ _TCHAR: Final = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
 # RFC 9110 §5.6.4); list_members() handles the commas and whitespace between them.
 _DIRECTIVE: Final = re.compile(rf'({_TCHAR}+)(?:=({_TCHAR}+|"(?:[^"\\]|\\[\t \x21-\x7e])*"))?')
 _QUOTED_PAIR: Final = re.compile(r"\\(.)")
+
+
+def _skip_ows(value: str, position: int) -> int:
+    while position < len(value) and value[position] in " \t":
+        position += 1
+    return position
+
+
+def _list_members(
+    header: str, value: str, member: re.Pattern[str], how: str
+) -> Iterator[re.Match[str]]:
+    """Each member of an RFC 9110 §5.6.1 list, as ``member`` matches it at its position.
+
+    Members are separated by ``,`` with optional whitespace; anything else is a
+    ``ValueError`` that says where parsing stopped and, in ``how``, how to write the value.
+    """
+    position = 0
+    while True:
+        found = member.match(value, position)
+        if found is None:
+            break
+        yield found
+        position = _skip_ows(value, found.end())
+        if position == len(value):
+            return
+        if value[position] != ",":
+            break
+        position = _skip_ows(value, position + 1)
+    raise ValueError(f"{header}: cannot parse {value!r} at character {position}; {how}")
 
 
 class CacheControl(SimpleHeader):
@@ -177,7 +203,7 @@ class CacheControl(SimpleHeader):
             "write directives as name or name=value separated by ', ', "
             "e.g. 'no-store, max-age=0' (RFC 9111 §5.2)"
         )
-        for found in list_members(self.header_name, value, _DIRECTIVE, how):
+        for found in _list_members(self.header_name, value, _DIRECTIVE, how):
             # Directive names are case-insensitive (RFC 9111 §5.2).
             name = found[1].lower()
             self._check_directive(value, name, found[2], directives)
