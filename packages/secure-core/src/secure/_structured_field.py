@@ -10,21 +10,12 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple, NoReturn
 
-__all__ = [
-    "KEY",
-    "TOKEN",
-    "InnerList",
-    "Item",
-    "Parser",
-    "StructuredFieldError",
-    "parse_dictionary",
-    "parse_item",
-]
+__all__ = ["KEY", "InnerList", "Item", "StructuredFieldError", "parse_dictionary", "parse_item"]
 
 # §3.1.2: key = ( lcalpha / "*" ) *( lcalpha / DIGIT / "_" / "-" / "." / "*" )
 KEY: Final = re.compile(r"[a-z*][a-z0-9_.*-]*")
 # §3.3.4: sf-token = ( ALPHA / "*" ) *( tchar / ":" / "/" )
-TOKEN: Final = re.compile(r"[A-Za-z*][!#$%&'*+.^_`|~0-9A-Za-z:/-]*")
+_TOKEN: Final = re.compile(r"[A-Za-z*][!#$%&'*+.^_`|~0-9A-Za-z:/-]*")
 # §3.3.3: sf-string = DQUOTE *( unescaped / "%" / escaped ) DQUOTE
 _STRING: Final = re.compile(r'"(?:[\x20-\x21\x23-\x5b\x5d-\x7e]|\\["\\])*"')
 # §3.3.1/§3.3.2: integers have at most 15 digits, decimals 12 + 3.
@@ -68,7 +59,7 @@ class InnerList(NamedTuple):
     params: tuple[tuple[str, Item], ...]
 
 
-class Parser:
+class _Parser:
     """An RFC 9651 §4.2 parser over one field value; errors are ``ValueError`` naming ``header``."""
 
     def __init__(self, header: str, text: str, kind: str = "Dictionary") -> None:
@@ -149,7 +140,7 @@ class Parser:
         for kind, start, pattern in _BARE_ITEMS:
             if first == start:
                 return kind, self.match(pattern, f"a valid {kind}")
-        return "token", self.match(TOKEN, "a token, string or other item")
+        return "token", self.match(_TOKEN, "a token, string or other item")
 
     def parameters(self) -> tuple[tuple[str, Item], ...]:
         # §4.2.3.2: *( ";" *SP param-key [ "=" param-value ] )
@@ -169,12 +160,12 @@ class Parser:
 
 def parse_dictionary(header: str, text: str) -> list[tuple[str, Item | InnerList]]:
     """The members of a Dictionary field value, in order; ``ValueError`` when it is not one."""
-    return Parser(header, text).dictionary()
+    return _Parser(header, text).dictionary()
 
 
 def parse_item(header: str, text: str) -> Item:
     """An Item field value (RFC 9651 §4.2: leading and trailing spaces allowed)."""
-    parser = Parser(header, text, "Item")
+    parser = _Parser(header, text, "Item")
     parser.skip(" ")
     item = parser.item()
     parser.skip(" ")
