@@ -80,7 +80,17 @@ TRIGGERS: dict[str, list[tuple[str, str]]] = {
     "csp-script-http": headers({CSP: f"script-src http://cdn.example; {SAFE_TAIL}"}),
     "csp-strict-dynamic-without-nonce": headers({CSP: f"script-src 'strict-dynamic'; {SAFE_TAIL}"}),
     "csp-weak-nonce": headers({CSP: f"script-src 'nonce-abc123'; {SAFE_TAIL}"}),
+    "csp-report-only-ignored": headers(
+        {}, ("Content-Security-Policy-Report-Only", "default-src 'self'; upgrade-insecure-requests")
+    ),
+    "csp-script-gadget-host": headers(
+        {CSP: f"script-src 'self' https://ajax.googleapis.com; {SAFE_TAIL}"}
+    ),
     "csp-object-src-missing": headers({CSP: "script-src 'self'; base-uri 'none'"}),
+    "csp-object-src-wildcard": headers({CSP: "default-src 'self'; object-src *; base-uri 'none'"}),
+    "csp-nonce-without-base-uri": headers(
+        {CSP: f"script-src {NONCE} 'strict-dynamic'; object-src 'none'; form-action 'self'"}
+    ),
     "csp-object-src-not-none": headers({CSP: "default-src 'self'; base-uri 'none'"}),
     "csp-base-uri-missing": headers({CSP: "default-src 'self'; object-src 'none'"}),
     "csp-form-action-missing": headers({CSP: "default-src 'self'; object-src 'none'"}),
@@ -315,3 +325,369 @@ def test_any_header_list_gives_well_formed_findings(fields: list[tuple[str, str]
     assert all(isinstance(f, Finding) and f.rule in RULES for f in findings)
     order = [SEVERITIES.index(f.severity) for f in findings]
     assert order == sorted(order)
+
+
+# -- what a careful reviewer expects of a policy ------------------------------------------------
+
+CSPRO = "Content-Security-Policy-Report-Only"
+NO_BASE = "object-src 'none'; form-action 'self'; frame-ancestors 'none'"
+
+
+def enforced(policy: str) -> list[tuple[str, str]]:
+    return headers({CSP: policy})
+
+
+def report_only(policy: str) -> list[tuple[str, str]]:
+    return headers({}, (CSPRO, policy))
+
+
+# (fields, the worst CSP severity, the rule that gives it); None is a clean policy.
+SEVERITY_TABLE: list[tuple[str, list[tuple[str, str]], str | None, str | None]] = [
+    ("self only", enforced(f"default-src 'self'; {SAFE_TAIL}"), None, None),
+    (
+        "nonce strict-dynamic",
+        enforced(f"script-src {NONCE} 'strict-dynamic'; {SAFE_TAIL}"),
+        None,
+        None,
+    ),
+    (
+        "strict CSP with old-browser fallbacks",
+        enforced(f"script-src {NONCE} 'strict-dynamic' https: 'unsafe-inline'; {SAFE_TAIL}"),
+        None,
+        None,
+    ),
+    (
+        "unsafe-inline beside a nonce",
+        enforced(f"script-src 'unsafe-inline' {NONCE}; {SAFE_TAIL}"),
+        None,
+        None,
+    ),
+    (
+        "a named CDN",
+        enforced(f"script-src 'self' https://cdn.example.com; {SAFE_TAIL}"),
+        None,
+        None,
+    ),
+    (
+        "a subdomain wildcard",
+        enforced(f"script-src 'self' https://*.example.com; {SAFE_TAIL}"),
+        None,
+        None,
+    ),
+    (
+        "reCAPTCHA by path",
+        enforced(
+            "script-src 'self' https://www.google.com/recaptcha/ "
+            f"https://www.gstatic.com/recaptcha/; {SAFE_TAIL}"
+        ),
+        None,
+        None,
+    ),
+    (
+        "JSONP host behind strict-dynamic",
+        enforced(f"script-src {NONCE} 'strict-dynamic' https://ajax.googleapis.com; {SAFE_TAIL}"),
+        None,
+        None,
+    ),
+    (
+        "unsafe-inline",
+        enforced(f"script-src 'self' 'unsafe-inline'; {SAFE_TAIL}"),
+        "high",
+        "csp-unsafe-inline",
+    ),
+    ("*", enforced(f"script-src *; {SAFE_TAIL}"), "high", "csp-script-wildcard"),
+    ("https:", enforced(f"script-src 'self' https:; {SAFE_TAIL}"), "high", "csp-script-wildcard"),
+    (
+        "https://*",
+        enforced(f"script-src 'self' https://*; {SAFE_TAIL}"),
+        "high",
+        "csp-script-wildcard",
+    ),
+    (
+        "http://*",
+        enforced(f"script-src 'self' http://*; {SAFE_TAIL}"),
+        "high",
+        "csp-script-wildcard",
+    ),
+    ("*:*", enforced(f"script-src 'self' *:*; {SAFE_TAIL}"), "high", "csp-script-wildcard"),
+    ("*:443", enforced(f"script-src 'self' *:443; {SAFE_TAIL}"), "high", "csp-script-wildcard"),
+    (
+        "default-src *",
+        enforced("default-src *; base-uri 'none'; form-action 'self'"),
+        "high",
+        "csp-script-wildcard",
+    ),
+    ("data: scripts", enforced(f"script-src 'self' data:; {SAFE_TAIL}"), "high", "csp-script-data"),
+    (
+        "ajax.googleapis.com",
+        enforced(f"script-src 'self' https://ajax.googleapis.com; {SAFE_TAIL}"),
+        "high",
+        "csp-script-gadget-host",
+    ),
+    (
+        "cdnjs",
+        enforced(f"script-src 'self' cdnjs.cloudflare.com; {SAFE_TAIL}"),
+        "high",
+        "csp-script-gadget-host",
+    ),
+    (
+        "www.google.com",
+        enforced(f"script-src 'self' https://www.google.com; {SAFE_TAIL}"),
+        "high",
+        "csp-script-gadget-host",
+    ),
+    (
+        "*.googleapis.com",
+        enforced(f"script-src 'self' https://*.googleapis.com; {SAFE_TAIL}"),
+        "high",
+        "csp-script-gadget-host",
+    ),
+    (
+        "jsDelivr npm",
+        enforced(f"script-src 'self' https://cdn.jsdelivr.net/npm/; {SAFE_TAIL}"),
+        "high",
+        "csp-script-gadget-host",
+    ),
+    (
+        "nonce and strict-dynamic without base-uri",
+        enforced(f"script-src {NONCE} 'strict-dynamic'; {NO_BASE}"),
+        "high",
+        "csp-nonce-without-base-uri",
+    ),
+    (
+        "nonce without base-uri",
+        enforced(f"script-src 'self' {NONCE}; {NO_BASE}"),
+        "high",
+        "csp-nonce-without-base-uri",
+    ),
+    (
+        "hash and strict-dynamic without base-uri",
+        enforced(f"script-src {HASH} 'strict-dynamic'; {NO_BASE}"),
+        "high",
+        "csp-nonce-without-base-uri",
+    ),
+    (
+        "nonce with base-uri *",
+        enforced(f"script-src {NONCE} 'strict-dynamic'; base-uri *; {NO_BASE}"),
+        "high",
+        "csp-nonce-without-base-uri",
+    ),
+    (
+        "no base-uri, no nonce",
+        enforced(f"default-src 'self'; {NO_BASE}"),
+        "medium",
+        "csp-base-uri-missing",
+    ),
+    (
+        "hash without base-uri",
+        enforced(f"script-src 'self' {HASH}; {NO_BASE}"),
+        "medium",
+        "csp-base-uri-missing",
+    ),
+    (
+        "object-src *",
+        enforced("default-src 'self'; object-src *; base-uri 'none'; form-action 'self'"),
+        "high",
+        "csp-object-src-wildcard",
+    ),
+    (
+        "object-src data:",
+        enforced("script-src 'self'; object-src data:; base-uri 'none'; form-action 'self'"),
+        "high",
+        "csp-object-src-wildcard",
+    ),
+    (
+        "no object-src",
+        enforced("script-src 'self'; base-uri 'none'; form-action 'self'"),
+        "high",
+        "csp-object-src-missing",
+    ),
+    (
+        "object-src 'self'",
+        enforced("script-src 'self'; object-src 'self'; base-uri 'none'; form-action 'self'"),
+        "low",
+        "csp-object-src-not-none",
+    ),
+    ("no script-src", enforced(f"img-src 'self'; {SAFE_TAIL}"), "high", "csp-script-unrestricted"),
+    (
+        "unsafe-eval",
+        enforced(f"script-src 'self' 'unsafe-eval'; {SAFE_TAIL}"),
+        "medium",
+        "csp-unsafe-eval",
+    ),
+    (
+        "strict-dynamic alone",
+        enforced(f"script-src 'strict-dynamic'; {SAFE_TAIL}"),
+        "medium",
+        "csp-strict-dynamic-without-nonce",
+    ),
+    ("short nonce", enforced(f"script-src 'nonce-abc'; {SAFE_TAIL}"), "medium", "csp-weak-nonce"),
+    ("unquoted self", enforced(f"default-src self; {SAFE_TAIL}"), "medium", "csp-unquoted-keyword"),
+    (
+        "frame-ancestors *",
+        enforced(
+            "default-src 'self'; frame-ancestors *; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'"
+        ),
+        "medium",
+        "csp-frame-ancestors-wildcard",
+    ),
+    (
+        "plain http CDN",
+        enforced(f"script-src 'self' http://cdn.example.com; {SAFE_TAIL}"),
+        "low",
+        "csp-script-http",
+    ),
+    (
+        "inline styles",
+        enforced(f"default-src 'self'; style-src 'self' 'unsafe-inline'; {SAFE_TAIL}"),
+        "low",
+        "csp-style-unsafe-inline",
+    ),
+    (
+        "upgrade-insecure-requests in report-only",
+        report_only("default-src 'self'; upgrade-insecure-requests"),
+        "low",
+        "csp-report-only-ignored",
+    ),
+    (
+        "sandbox in report-only",
+        report_only("default-src 'self'; sandbox allow-scripts"),
+        "low",
+        "csp-report-only-ignored",
+    ),
+    (
+        "report-only alone",
+        headers({CSP: None}, (CSPRO, f"default-src 'self'; {SAFE_TAIL}")),
+        "medium",
+        "csp-report-only",
+    ),
+    ("no policy", headers({CSP: None}), "high", "csp-missing"),
+]
+
+
+@pytest.mark.parametrize(
+    ("fields", "severity", "rule"),
+    [row[1:] for row in SEVERITY_TABLE],
+    ids=[row[0] for row in SEVERITY_TABLE],
+)
+def test_policy_severity_table(
+    fields: list[tuple[str, str]], severity: str | None, rule: str | None
+) -> None:
+    findings = [f for f in audit_headers(fields) if f.rule.startswith("csp-")]
+    if severity is None:
+        assert findings == []
+        return
+    assert findings[0].severity == severity  # findings come most severe first
+    assert rule in [f.rule for f in findings if f.severity == severity]
+
+
+def test_the_table_has_at_least_25_policies() -> None:
+    assert len(SEVERITY_TABLE) >= 25
+    assert {row[2] for row in SEVERITY_TABLE} >= {None, "high", "medium", "low"}
+
+
+def test_report_only_ignored_names_the_directives() -> None:
+    fields = report_only("default-src 'self'; sandbox; upgrade-insecure-requests")
+    (finding,) = [f for f in audit_headers(fields) if f.rule == "csp-report-only-ignored"]
+    assert finding.header == CSPRO
+    assert "sandbox and upgrade-insecure-requests" in finding.message
+
+
+def test_a_nonce_policy_without_base_uri_is_reported_once() -> None:
+    found = rules(enforced(f"script-src {NONCE}; {NO_BASE}"))
+    assert "csp-nonce-without-base-uri" in found and "csp-base-uri-missing" not in found
+
+
+# -- vocabularies come from the builders --------------------------------------------------------
+
+
+def test_the_checker_knows_the_directives_the_builder_knows() -> None:
+    from secure.headers._csp_grammar import DIRECTIVES
+
+    for directive in DIRECTIVES:
+        assert "csp-unknown-directive" not in rules(
+            enforced(f"{directive} 'self'; default-src 'self'; {SAFE_TAIL}")
+        ), directive
+
+
+def test_powerful_features_are_permissions_policy_features() -> None:
+    from secure.audit._browser import POWERFUL_FEATURES
+    from secure.headers import PermissionsPolicy
+
+    for feature in POWERFUL_FEATURES:
+        assert callable(getattr(PermissionsPolicy, feature.replace("-", "_"))), feature
+
+
+# -- huge values --------------------------------------------------------------------------------
+
+# About 200 KB each, shaped so that a backtracking pattern would retry at every position.
+# The checker parses with string operations and linear patterns: each case takes
+# milliseconds. (Its old Server-version pattern, \d+\.\d+, needed minutes on the digits.)
+_SIZE = 200_000
+HUGE = {
+    "spaces": "a" + " " * _SIZE + "b",
+    "digits": "1" * _SIZE,
+    "digits-and-dots": "1." * (_SIZE // 2),
+    "slashes-and-spaces": "/ " * (_SIZE // 2) + "x",
+    "semicolons": "a" + " ;" * (_SIZE // 2),
+    "commas": "a" + " , " * (_SIZE // 3) + "b",
+    "hosts": "script-src " + "a." * (_SIZE // 2) + "!",
+    "max-age": "max-age=" + "9" * _SIZE,
+    "cookie": "sid=1; Max-Age=" + "0" * _SIZE,
+}
+
+
+@pytest.mark.parametrize("shape", list(HUGE))
+@pytest.mark.parametrize("name", oracles.AUDITED_NAMES)
+def test_huge_values_are_checked_in_linear_time(name: str, shape: str) -> None:
+    findings = oracles.check_findings(audit_headers([(name, HUGE[shape])]))
+    assert "header-too-long" in [f.rule for f in findings]
+
+
+def test_a_max_age_past_int_parsing_limits_is_read() -> None:
+    # int() refuses more than 4300 digits; the checker must not raise on them.
+    assert "hsts-short-max-age" not in rules(
+        headers({"Strict-Transport-Security": "max-age=" + "9" * 5000 + "; includeSubDomains"})
+    )
+    assert rules(headers({"Set-Cookie": "sid=; Max-Age=" + "0" * 5000})) == ["header-too-long"]
+
+
+@pytest.mark.parametrize(
+    ("coop", "isolated"),
+    [
+        ("same-origin", True),
+        ('same-origin; report-to="coop"', True),
+        ("  same-origin  ", True),
+        ("same-origin-allow-popups", False),
+        # RFC 9651 Items: a value that does not parse is no header at all (HTML)
+        ("same-origin x", False),
+        ('"same-origin"', False),
+        ("same-origin;", False),
+    ],
+)
+def test_coop_is_read_as_a_structured_field_item(coop: str, isolated: bool) -> None:
+    found = rules(headers({"Cross-Origin-Opener-Policy": coop}))
+    assert ("coep-without-coop" not in found) is isolated
+
+
+def test_an_unknown_directive_gets_a_suggestion() -> None:
+    (finding,) = [
+        f
+        for f in audit_headers(enforced(f"default-src 'self'; script-scr 'self'; {SAFE_TAIL}"))
+        if f.rule == "csp-unknown-directive"
+    ]
+    assert finding.message == "browsers ignore 'script-scr'; did you mean 'script-src'?"
+
+
+def test_preload_names_each_missing_requirement() -> None:
+    hsts = {"Strict-Transport-Security": "max-age=600; preload"}
+    (finding,) = [f for f in audit_headers(headers(hsts)) if f.rule == "hsts-preload-requirements"]
+    assert finding.message == "preload needs max-age of at least 31536000 and includeSubDomains"
+
+
+def test_a_rule_id_is_defined_once() -> None:
+    from secure.audit._core import rule
+
+    with pytest.raises(RuntimeError, match="'csp-missing' is defined twice"):
+        rule("csp-missing", "high", CSP, "Again.", "https://example.com/")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from secure import NONCE, Override, Preset, Secure
-from secure._csp_edit import fallback_chain
 from secure.headers import ContentSecurityPolicy
+from secure.headers._csp_grammar import fallback_chain
 from secure.middleware import SecureASGIMiddleware, SecureWSGIMiddleware
 
 
@@ -112,11 +112,10 @@ def test_none_is_replaced_not_joined() -> None:
 
 
 def test_fallback_chains_follow_csp3() -> None:
-    assert fallback_chain("img-src") == ("default-src",)
-    assert fallback_chain("script-src-elem") == ("script-src", "default-src")
-    assert fallback_chain("worker-src") == ("child-src", "script-src", "default-src")
-    assert fallback_chain("frame-src") == ("child-src", "default-src")
-    assert fallback_chain("base-uri") == ()
+    assert fallback_chain("img-src") == ("img-src", "default-src")
+    assert fallback_chain("script-src-elem") == ("script-src-elem", "script-src", "default-src")
+    assert fallback_chain("worker-src") == ("worker-src", "child-src", "script-src", "default-src")
+    assert fallback_chain("base-uri") == ("base-uri",)
 
 
 def test_config_and_overrides_share_the_fallback_rule() -> None:

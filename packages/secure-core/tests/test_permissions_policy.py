@@ -475,3 +475,26 @@ def test_items_with_control_or_structural_characters_are_refused(
 ) -> None:
     with pytest.raises(ValueError, match=r"^Permissions-Policy"):
         PermissionsPolicy().camera(f"https://a.example{before}{bad}{after}")
+
+
+def test_every_known_feature_has_its_method_and_back() -> None:
+    from secure.headers.permissions_policy import _FEATURES
+
+    methods = {
+        name.replace("_", "-")
+        for name in vars(PermissionsPolicy)
+        if not name.startswith("_")
+        and name not in ("add_directive", "custom_feature", "remove", "report_only", "set")
+        and name not in ("clear", "copy", "directives", "header_name", "header_value")
+        and name not in ("has_nonce",)
+        and callable(getattr(PermissionsPolicy, name))
+    }
+    assert methods == set(_FEATURES)
+
+
+def test_a_feature_typo_is_refused_and_custom_feature_allows_a_new_name() -> None:
+    with pytest.raises(ValueError, match=r"unknown feature 'camra'; did you mean 'camera'"):
+        PermissionsPolicy().add_directive("camra")
+    assert PermissionsPolicy().custom_feature("camra").header_value == "camra=()"
+    # A name far from every known feature is taken as a new feature.
+    assert PermissionsPolicy().add_directive("ch-ua-arch").header_value == "ch-ua-arch=()"

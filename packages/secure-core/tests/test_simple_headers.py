@@ -541,3 +541,14 @@ def test_custom_header_property(name: str, value: str) -> None:
     assert is_field_name(header.header_name)
     assert is_field_value(header.header_value)
     assert (header.header_name, header.header_value) == (name, value)
+
+
+@pytest.mark.parametrize("cls", REPORTING)
+def test_set_reads_the_value_as_a_structured_field_item(cls: type[CrossOriginOpenerPolicy]) -> None:
+    # RFC 9651 §4.2.3.2: parameters may have spaces after ';' but not before it; a quoted
+    # string is an item, but not one of the header's tokens.
+    assert cls().set('unsafe-none;  report-to="r"').header_value == 'unsafe-none;  report-to="r"'
+    with pytest.raises(ValueError, match=r"did you mean 'unsafe-none'\?"):
+        cls().set('"unsafe-none"')
+    with pytest.raises(ValueError, match="not an RFC 9651 structured-field Item"):
+        cls().set("unsafe-none report-to")

@@ -217,7 +217,7 @@ def test_w018_other_header_middleware(path: str, config: dict[str, Any]) -> None
     assert ids(MIDDLEWARE=middleware(SECURITY, OURS, path), SECURE_HEADERS=config) == []
 
 
-# -- W100-W124 weak settings (--deploy), found by secure.audit ---------------------------
+# -- W100-W127 weak settings (--deploy), found by secure.audit ---------------------------
 
 
 def test_w101_inline_scripts() -> None:

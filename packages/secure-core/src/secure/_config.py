@@ -149,7 +149,9 @@ def _set_directive(builder: ContentSecurityPolicy, name: str, sources: list[str]
 
 def _csp(base: BaseHeader | None, path: str, spec: Mapping[str, object]) -> ContentSecurityPolicy:
     """Merge a directive -> sources mapping into a copy of the preset's CSP."""
-    builder = base.copy() if isinstance(base, ContentSecurityPolicy) else ContentSecurityPolicy()
+    fresh = by_key(path).new_builder()
+    builder = base.copy() if isinstance(base, ContentSecurityPolicy) else fresh
+    assert isinstance(builder, ContentSecurityPolicy)
     for directive, sources in spec.items():
         name = str(directive).replace("_", "-")
         where = f"{path}.{directive}"
@@ -173,7 +175,9 @@ def _csp(base: BaseHeader | None, path: str, spec: Mapping[str, object]) -> Cont
 def _permissions(
     base: BaseHeader | None, path: str, spec: Mapping[str, object]
 ) -> PermissionsPolicy:
-    builder = base.copy() if isinstance(base, PermissionsPolicy) else PermissionsPolicy()
+    fresh = by_key(path).new_builder()
+    builder = base.copy() if isinstance(base, PermissionsPolicy) else fresh
+    assert isinstance(builder, PermissionsPolicy)
     for feature, allowlist in spec.items():
         name = str(feature).replace("_", "-")
         where = f"{path}.{feature}"

@@ -120,9 +120,9 @@ def detect(settings: Mapping[str, object]) -> Source | None:
 
 
 def _csp_directives() -> frozenset[str]:
-    from secure.headers.content_security_policy import _DIRECTIVES
+    from secure.headers._csp_grammar import DIRECTIVES
 
-    return frozenset(_DIRECTIVES)
+    return frozenset(DIRECTIVES)
 
 
 def _is_django_csp_4(settings: Mapping[str, object]) -> bool:

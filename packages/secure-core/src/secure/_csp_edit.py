@@ -12,34 +12,10 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from secure.headers import ContentSecurityPolicy
+from secure.headers._csp_grammar import fallback_chain
 from secure.nonce import NONCE
 
-__all__ = ["FALLBACKS", "add_nonce", "extend", "fallback_chain"]
-
-_DEFAULT: Final = "default-src"
-
-#: Directive -> the directives a browser consults, in order, when it is absent
-#: (CSP Level 3 §6.8.3, "Get the effective directive for request" and the
-#: "directive fallback list"). ``default-src`` ends every fetch directive's chain.
-FALLBACKS: Final[Mapping[str, tuple[str, ...]]] = {
-    "script-src": (_DEFAULT,),
-    "script-src-elem": ("script-src", _DEFAULT),
-    "script-src-attr": ("script-src", _DEFAULT),
-    "style-src": (_DEFAULT,),
-    "style-src-elem": ("style-src", _DEFAULT),
-    "style-src-attr": ("style-src", _DEFAULT),
-    "worker-src": ("child-src", "script-src", _DEFAULT),
-    "child-src": (_DEFAULT,),
-    "frame-src": ("child-src", _DEFAULT),
-    "fenced-frame-src": ("frame-src", "child-src", _DEFAULT),
-    "connect-src": (_DEFAULT,),
-    "font-src": (_DEFAULT,),
-    "img-src": (_DEFAULT,),
-    "manifest-src": (_DEFAULT,),
-    "media-src": (_DEFAULT,),
-    "object-src": (_DEFAULT,),
-    "prefetch-src": (_DEFAULT,),
-}
+__all__ = ["add_nonce", "extend"]
 
 # The element kinds a nonce governs: the nonce goes into every directive present that
 # decides for that kind (CSP Level 3 §6.7.3: script-src-elem, when present, decides for
@@ -50,18 +26,12 @@ _ELEMENT_DIRECTIVES: Final[Mapping[str, tuple[str, ...]]] = {
 }
 
 
-def fallback_chain(directive: str) -> tuple[str, ...]:
-    """The directives consulted, in order, when ``directive`` is absent from a policy."""
-    return FALLBACKS.get(directive, ())
-
-
 def _inherited(policy: Mapping[str, tuple[str, ...]], directive: str) -> tuple[str, ...]:
     """What ``directive`` allows today: its own sources, or its fallback's."""
-    if directive in policy:
-        return policy[directive]
-    for fallback in fallback_chain(directive):
-        if fallback in policy:
-            return policy[fallback]
+    # CSP Level 3 §6.8.3: the first directive of the chain the policy sets decides.
+    for governing in fallback_chain(directive):
+        if governing in policy:
+            return policy[governing]
     return ()
 
 

@@ -8,7 +8,7 @@ Every message has a stable id so a project can silence it with
   responses never reach it.
 - ``W010``-``W018``: Django's own header settings, Django 6's CSP, or another package's
   middleware would send a header ``SECURE_HEADERS`` sends, with another value.
-- ``W100``-``W124`` (``--deploy``): weak settings, found by ``secure.audit``.
+- ``W100``-``W127`` (``--deploy``): weak settings, found by ``secure.audit``.
 """
 
 from __future__ import annotations
@@ -143,6 +143,9 @@ AUDIT_IDS: Final[Mapping[str, str]] = {
     "referrer-unsafe-url": "secure_django.W122",
     "cors-null-origin": "secure_django.W123",
     "duplicate-header": "secure_django.W124",
+    "csp-script-gadget-host": "secure_django.W125",
+    "csp-object-src-wildcard": "secure_django.W126",
+    "csp-nonce-without-base-uri": "secure_django.W127",
 }
 # Low and info findings (e.g. BALANCED's style-src 'unsafe-inline') are left to
 # `secure check` and Secure.audit(); a deployment check warns about what matters.
@@ -400,7 +403,7 @@ def check_django_csp(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[C
 
 @register(Tags.security, deploy=True)
 def check_weak_settings(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[CheckMessage]:
-    """W100-W124 (``--deploy``): weak settings, as ``secure.audit`` judges them.
+    """W100-W127 (``--deploy``): weak settings, as ``secure.audit`` judges them.
 
     The audit reads what responses will carry: the headers of SECURE_HEADERS, plus the
     ones Django's own settings add where SECURE_HEADERS sends none.

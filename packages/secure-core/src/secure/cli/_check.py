@@ -33,6 +33,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
+from secure._registry import HEADERS
 from secure.audit import Finding, audit_headers
 from secure.cli._observatory import (
     ObservatoryTest,
@@ -69,32 +70,13 @@ DIFFERENT_PENALTY: Final = 5
 #: Response headers worth showing as security-relevant when a site sends them.
 SECURITY_HEADERS: Final = frozenset(
     {
-        "cache-control",
-        "clear-site-data",
-        "content-security-policy",
-        "content-security-policy-report-only",
-        "cross-origin-embedder-policy",
-        "cross-origin-embedder-policy-report-only",
-        "cross-origin-opener-policy",
-        "cross-origin-opener-policy-report-only",
-        "cross-origin-resource-policy",
+        # Every header the library knows (secure._registry), and those a site may send
+        # that we never do but reviewers look for.
+        *(spec.lower for spec in HEADERS),
         "expect-ct",
         "nel",
-        "origin-agent-cluster",
-        "permissions-policy",
-        "permissions-policy-report-only",
-        "referrer-policy",
         "report-to",
-        "reporting-endpoints",
-        "server",
-        "strict-transport-security",
-        "x-content-type-options",
-        "x-dns-prefetch-control",
-        "x-download-options",
-        "x-frame-options",
-        "x-permitted-cross-domain-policies",
         "x-powered-by",
-        "x-xss-protection",
     }
 )
 

@@ -4,17 +4,16 @@
 * :class:`TokenHeader`: a builder whose value is one token from a closed vocabulary
   (X-Frame-Options, Cross-Origin-Resource-Policy, ...), optionally followed by a
   ``report-to`` parameter (:class:`ReportingTokenHeader`).
-* Error helpers: :func:`unknown`, :func:`check_delta_seconds`, :func:`check_sf_key`.
-
-``difflib`` is imported only when an error message is built, so ``import secure``
-never pays for it.
+* List and error helpers: :func:`split_list`, :func:`unknown`, :func:`check_delta_seconds`,
+  :func:`check_sf_key`.
 """
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, ClassVar, Final, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from secure._structured_field import KEY, parse_item
+from secure._suggest import suggest
 from secure._validation import check_str
 from secure.headers._base import BaseHeader
 
@@ -27,30 +26,23 @@ __all__ = [
     "TokenHeader",
     "check_delta_seconds",
     "check_sf_key",
-    "did_you_mean",
     "quote_list",
+    "split_list",
     "unknown",
 ]
 
 _T = TypeVar("_T", bound="TokenHeader")
 _R = TypeVar("_R", bound="ReportingTokenHeader")
 
-# RFC 9651 §3.1.2: key = ( lcalpha / "*" ) *( lcalpha / DIGIT / "_" / "-" / "." / "*" )
-_SF_KEY: Final = re.compile(r"[a-z*][a-z0-9_\-.*]*")
-# RFC 9651 §3.3.3: an sf-string is printable ASCII; we refuse '"' and '\' outright
-# rather than escaping them, so the rendered string needs no escapes at all.
-_REPORT_TO: Final = re.compile(r';[ ]*report-to="([^"\\]*)"')
 
+def split_list(value: str) -> list[str]:
+    """The elements of an RFC 9110 §5.6.1 list: split at ``,``, optional whitespace dropped.
 
-def did_you_mean(value: str, choices: Iterable[str]) -> str:
-    """``" (did you mean 'x'?)"`` for the closest choice, or ``""`` when none is close."""
-    if len(value) > 64:  # no token is that long; difflib is quadratic in the length
-        return ""
-    import difflib  # only error paths need it: keeps `import secure` fast
-
-    by_lower = {choice.lower(): choice for choice in choices}
-    matches = difflib.get_close_matches(value.lower(), list(by_lower), n=1, cutoff=0.6)
-    return f" (did you mean {by_lower[matches[0]]!r}?)" if matches else ""
+    Plain string operations, so the time is linear in the length of ``value`` whatever
+    it holds (a regex with ``[ \\t]*`` on both sides of the comma is quadratic on long
+    runs of spaces).
+    """
+    return [element.strip(" \t") for element in value.split(",")]
 
 
 def quote_list(choices: Iterable[str]) -> str:
@@ -68,8 +60,8 @@ def unknown(
     choices = tuple(choices)
     where = f" in {within!r}" if within is not None and within != value else ""
     return ValueError(
-        f"{header}: unknown {what} {value!r}{where}{did_you_mean(value, choices)}; "
-        f"use one of {quote_list(choices)}"
+        f"{header}: unknown {what} {value!r}{where}{suggest(value, choices)} "
+        f"(use one of {quote_list(choices)})"
     )
 
 
@@ -92,8 +84,8 @@ def check_delta_seconds(header: str, what: str, value: object) -> int:
 def check_sf_key(header: str, what: str, value: object) -> str:
     """An RFC 9651 §3.1.2 key: lower-case letters, digits, ``_-.*``, not starting with a digit."""
     value = check_str(header, value, what)
-    if _SF_KEY.fullmatch(value) is None:
-        hint = f" (try {value.lower()!r})" if _SF_KEY.fullmatch(value.lower()) else ""
+    if KEY.fullmatch(value) is None:
+        hint = f" (try {value.lower()!r})" if KEY.fullmatch(value.lower()) else ""
         raise ValueError(
             f"{header}: invalid {what} {value!r}{hint}; it must be a structured-field key: "
             "a lower-case letter or '*', then lower-case letters, digits, '_', '-', '.' or '*' "
@@ -198,16 +190,18 @@ class ReportingTokenHeader(TokenHeader):
         self._report_to = None
 
     def _check_raw(self, value: str) -> None:
-        token, separator, params = value.partition(";")
+        header = self.header_name
+        item = parse_item(header, value)
+        if item.kind != "token":
+            raise unknown(header, "value", item.text, self._TOKENS, within=value)
         report_to: str | None = None
-        if separator:
-            found = _REPORT_TO.fullmatch(";" + params)
-            if found is None:
+        for key, param in item.params:
+            if key != "report-to" or param.kind != "string" or report_to is not None:
                 raise ValueError(
-                    f"{self.header_name}: invalid parameters in {value!r}; the only one "
-                    f"supported is report-to, written as '{token}; report-to=\"endpoint\"' "
+                    f"{header}: invalid parameters in {value!r}; the only one supported is "
+                    f"report-to, written as '{item.text}; report-to=\"endpoint\"' "
                     "(HTML #the-coop-headers, RFC 9651 §3.1.2)"
                 )
-            report_to = check_sf_key(self.header_name, "report-to endpoint name", found[1])
-        self._token = self._match(token)
+            report_to = check_sf_key(header, "report-to endpoint name", param.text[1:-1])
+        self._token = self._match(item.text)
         self._report_to = report_to

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from secure._validation import check_field_name
-from secure.headers._token import SimpleHeader, check_delta_seconds, unknown
+from secure.headers._token import SimpleHeader, check_delta_seconds, split_list, unknown
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = ["CacheControl"]
 
@@ -36,13 +39,39 @@ _REQUEST_ONLY: Final = frozenset({"max-stale", "min-fresh", "only-if-cached"})
 _DEFAULT: Final = "no-store"
 
 _TCHAR: Final = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
-# RFC 9111 §5.2: cache-directive = token [ "=" ( token / quoted-string ) ], with the
-# list's optional whitespace (RFC 9110 §5.6.1) around it. quoted-string: RFC 9110 §5.6.4.
-_DIRECTIVE: Final = re.compile(
-    rf'[ \t]*({_TCHAR}+)(?:=({_TCHAR}+|"(?:[^"\\]|\\[\t \x21-\x7e])*"))?[ \t]*'
-)
+# RFC 9111 §5.2: cache-directive = token [ "=" ( token / quoted-string ) ] (quoted-string:
+# RFC 9110 §5.6.4); list_members() handles the commas and whitespace between them.
+_DIRECTIVE: Final = re.compile(rf'({_TCHAR}+)(?:=({_TCHAR}+|"(?:[^"\\]|\\[\t \x21-\x7e])*"))?')
 _QUOTED_PAIR: Final = re.compile(r"\\(.)")
-_LIST_SEPARATOR: Final = re.compile(r"[ \t]*,[ \t]*")
+
+
+def _skip_ows(value: str, position: int) -> int:
+    while position < len(value) and value[position] in " \t":
+        position += 1
+    return position
+
+
+def _list_members(
+    header: str, value: str, member: re.Pattern[str], how: str
+) -> Iterator[re.Match[str]]:
+    """Each member of an RFC 9110 §5.6.1 list, as ``member`` matches it at its position.
+
+    Members are separated by ``,`` with optional whitespace; anything else is a
+    ``ValueError`` that says where parsing stopped and, in ``how``, how to write the value.
+    """
+    position = 0
+    while True:
+        found = member.match(value, position)
+        if found is None:
+            break
+        yield found
+        position = _skip_ows(value, found.end())
+        if position == len(value):
+            return
+        if value[position] != ",":
+            break
+        position = _skip_ows(value, position + 1)
+    raise ValueError(f"{header}: cannot parse {value!r} at character {position}; {how}")
 
 
 class CacheControl(SimpleHeader):
@@ -170,15 +199,11 @@ class CacheControl(SimpleHeader):
 
     def _check_raw(self, value: str) -> None:
         directives: dict[str, str | None] = {}
-        position = 0
-        while True:
-            found = _DIRECTIVE.match(value, position)
-            if found is None:
-                raise ValueError(
-                    f"{self.header_name}: cannot parse {value!r} at character {position}; "
-                    "write directives as name or name=value separated by ', ', "
-                    "e.g. 'no-store, max-age=0' (RFC 9111 §5.2)"
-                )
+        how = (
+            "write directives as name or name=value separated by ', ', "
+            "e.g. 'no-store, max-age=0' (RFC 9111 §5.2)"
+        )
+        for found in _list_members(self.header_name, value, _DIRECTIVE, how):
             # Directive names are case-insensitive (RFC 9111 §5.2).
             name = found[1].lower()
             self._check_directive(value, name, found[2], directives)
@@ -186,15 +211,6 @@ class CacheControl(SimpleHeader):
                 directives[name] = self._raw_argument(name, found[2])
             except ValueError as exc:
                 raise ValueError(f"{exc} (in {value!r})") from None
-            position = found.end()
-            if position == len(value):
-                break
-            if value[position] != ",":
-                raise ValueError(
-                    f"{self.header_name}: cannot parse {value!r} at character {position}; "
-                    "separate directives with ', ' (RFC 9111 §5.2)"
-                )
-            position += 1
         # Adopt the parsed directives so later method calls build on them.
         self._directives = directives
 
@@ -241,7 +257,7 @@ class CacheControl(SimpleHeader):
             return str(int(argument))
         # A quoted list of field names: unescape, split, and check each is a token.
         inner = _QUOTED_PAIR.sub(r"\1", argument[1:-1])
-        names = tuple(_LIST_SEPARATOR.split(inner.strip(" \t")))
+        names = tuple(split_list(inner))
         if names == ("",):
             raise ValueError(
                 f"{self.header_name}: {name}=\"\" lists no field names; write just '{name}' "

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar, Final
 
-from secure.headers._token import SimpleHeader, unknown
+from secure.headers._token import SimpleHeader, split_list, unknown
 
 __all__ = ["ClearSiteData"]
 
@@ -21,8 +20,6 @@ _TYPES: Final = (
     "prerenderCache",
     "*",
 )
-# RFC 9110 §5.6.1: list elements are separated by "," with optional whitespace around it.
-_LIST_SEPARATOR: Final = re.compile(r"[ \t]*,[ \t]*")
 
 
 class ClearSiteData(SimpleHeader):
@@ -95,7 +92,7 @@ class ClearSiteData(SimpleHeader):
 
     def _check_raw(self, value: str) -> None:
         types: list[str] = []
-        for item in _LIST_SEPARATOR.split(value):
+        for item in split_list(value):
             inner = item[1:-1] if len(item) >= 2 and item[0] == item[-1] == '"' else None
             if inner is None:
                 if item in _TYPES:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple, NoReturn, TypeVar
 
+from secure._structured_field import KEY, InnerList, Item, parse_dictionary
 from secure._validation import check_field_value, check_str
 from secure.headers._base import BaseHeader
 
@@ -22,9 +23,21 @@ _P = TypeVar("_P", bound="PermissionsPolicy")
 _HEADER: Final = "Permissions-Policy"
 _REPORT_ONLY_HEADER: Final = "Permissions-Policy-Report-Only"
 
-# Features with a method below: the registry's standardized features plus the proposed ones
-# browsers ship (clipboard-*, gamepad, speaker-selection, deferred-fetch*). Client-hint
-# delegation features (ch-*) and anything else go through add_directive().
+# An origin (scheme "://" host [ ":" port ]) as the allowlist's sf-string holds it; hosts
+# may start with "*." (subdomain wildcard) or be an IPv6 literal. ASCII only: IDNs go in
+# punycode.
+_ORIGIN: Final = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*://"
+    r"(?:(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])"
+    r"(?::(?P<port>[0-9]{1,5}))?"
+)
+
+_ALLOWLIST_HELP: Final = (
+    "use \"'self'\", \"'src'\", '*', \"'none'\" or an origin such as 'https://example.com'"
+)
+
+# The policy-controlled features this builder has a method for (W3C registry,
+# features.md): add_directive() refuses a name close to one of these as a typo.
 _FEATURES: Final = frozenset(
     {
         "accelerometer",
@@ -76,44 +89,6 @@ _FEATURES: Final = frozenset(
     }
 )
 
-# RFC 9651 §3.1.2: key = ( lcalpha / "*" ) *( lcalpha / DIGIT / "_" / "-" / "." / "*" )
-_KEY: Final = re.compile(r"[a-z*][a-z0-9_.*-]*")
-# RFC 9651 §3.3.4: sf-token = ( ALPHA / "*" ) *( tchar / ":" / "/" )
-_TOKEN: Final = re.compile(r"[A-Za-z*][!#$%&'*+.^_`|~0-9A-Za-z:/-]*")
-# RFC 9651 §3.3.3: sf-string = DQUOTE *( unescaped / "%" / escaped ) DQUOTE
-_STRING: Final = re.compile(r'"(?:[\x20-\x21\x23-\x5b\x5d-\x7e]|\\["\\])*"')
-# RFC 9651 §3.3.1/§3.3.2: integers have at most 15 digits, decimals 12 + 3.
-_NUMBER: Final = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,3})?")
-_BINARY: Final = re.compile(r":[A-Za-z0-9+/]*={0,2}:")  # §3.3.5
-_BOOLEAN: Final = re.compile(r"\?[01]")  # §3.3.6
-_DATE: Final = re.compile(r"@-?[0-9]{1,15}")  # §3.3.7
-_DISPLAY: Final = re.compile(r'%"(?:[\x20-\x21\x23-\x24\x26-\x5b\x5d-\x7e\\]|%[0-9a-f]{2})*"')
-# An origin (scheme "://" host [ ":" port ]) as the allowlist's sf-string holds it; hosts
-# may start with "*." (subdomain wildcard) or be an IPv6 literal. ASCII only: IDNs go in
-# punycode.
-_ORIGIN: Final = re.compile(
-    r"[A-Za-z][A-Za-z0-9+.-]*://"
-    r"(?:(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])"
-    r"(?::(?P<port>[0-9]{1,5}))?"
-)
-
-_ALLOWLIST_HELP: Final = (
-    "use \"'self'\", \"'src'\", '*', \"'none'\" or an origin such as 'https://example.com'"
-)
-
-
-class _Item(NamedTuple):
-    """One RFC 9651 item: its type, its text as written, and its parameters."""
-
-    kind: str  # "token", "string", "number", "binary", "boolean", "date", "displaystring"
-    text: str
-    params: tuple[tuple[str, _Item], ...]
-
-
-class _InnerList(NamedTuple):
-    items: tuple[_Item, ...]
-    params: tuple[tuple[str, _Item], ...]
-
 
 class _Member(NamedTuple):
     allowlist: tuple[str, ...]  # rendered members: "*", "self", "src", '"https://..."'
@@ -122,108 +97,6 @@ class _Member(NamedTuple):
 
 def _fail(header: str, message: str) -> NoReturn:
     raise ValueError(f"{header}: {message}")
-
-
-class _Parser:
-    """A small RFC 9651 §4.2 parser for Dictionaries (enough to validate a raw header)."""
-
-    def __init__(self, header: str, text: str) -> None:
-        self.header = header
-        self.text = text
-        self.pos = 0
-
-    def error(self, expected: str) -> NoReturn:
-        _fail(
-            self.header,
-            f"invalid value {self.text!r}: not an RFC 9651 structured-field Dictionary "
-            f"(expected {expected} at position {self.pos})",
-        )
-
-    def peek(self) -> str:
-        return self.text[self.pos : self.pos + 1]
-
-    def match(self, pattern: re.Pattern[str], expected: str) -> str:
-        found = pattern.match(self.text, self.pos)
-        if found is None:
-            self.error(expected)
-        self.pos = found.end()
-        return found.group()
-
-    def skip(self, chars: str) -> None:
-        while self.peek() and self.peek() in chars:
-            self.pos += 1
-
-    def dictionary(self) -> list[tuple[str, _Item | _InnerList]]:
-        # §4.2.2: dict-member *( OWS "," OWS dict-member )
-        members: list[tuple[str, _Item | _InnerList]] = []
-        while True:
-            key = self.match(_KEY, "a lower-case key")
-            if self.peek() == "=":
-                self.pos += 1
-                value = self.inner_list() if self.peek() == "(" else self.item()
-            else:  # a bare key is the boolean true
-                value = _Item("boolean", "?1", self.parameters())
-            members.append((key, value))
-            self.skip(" \t")
-            if self.pos == len(self.text):
-                return members
-            if self.peek() != ",":
-                self.error("',' between members")
-            self.pos += 1
-            self.skip(" \t")
-            if self.pos == len(self.text):
-                self.error("a member after ','")
-
-    def inner_list(self) -> _InnerList:
-        # §4.2.1.2: "(" *SP [ sf-item *( 1*SP sf-item ) *SP ] ")" parameters
-        self.pos += 1
-        items: list[_Item] = []
-        while True:
-            self.skip(" ")
-            if self.peek() == ")":
-                self.pos += 1
-                return _InnerList(tuple(items), self.parameters())
-            items.append(self.item())
-            if self.peek() not in (" ", ")"):
-                self.error("' ' or ')' in an inner list")
-
-    def item(self) -> _Item:
-        kind, text = self.bare_item()
-        return _Item(kind, text, self.parameters())
-
-    def bare_item(self) -> tuple[str, str]:
-        # §4.2.3.1: the first character decides the type.
-        first = self.peek()
-        if first == "-" or first.isdigit():
-            text = self.match(_NUMBER, "a number")
-            if "." in text and len(text.lstrip("-").split(".")[0]) > 12:
-                self.error("a decimal with at most 12 integer digits")
-            return "number", text
-        for kind, start, pattern in (
-            ("string", '"', _STRING),
-            ("binary", ":", _BINARY),
-            ("boolean", "?", _BOOLEAN),
-            ("date", "@", _DATE),
-            ("displaystring", "%", _DISPLAY),
-        ):
-            if first == start:
-                return kind, self.match(pattern, f"a valid {kind}")
-        return "token", self.match(_TOKEN, "a token, string or other item")
-
-    def parameters(self) -> tuple[tuple[str, _Item], ...]:
-        # §4.2.3.2: *( ";" *SP param-key [ "=" param-value ] )
-        params: list[tuple[str, _Item]] = []
-        while self.peek() == ";":
-            self.pos += 1
-            self.skip(" ")
-            key = self.match(_KEY, "a lower-case parameter key")
-            if self.peek() == "=":
-                self.pos += 1
-                kind, text = self.bare_item()
-            else:
-                kind, text = "boolean", "?1"
-            params.append((key, _Item(kind, text, ())))
-        return tuple(params)
 
 
 class PermissionsPolicy(BaseHeader):
@@ -294,7 +167,7 @@ class PermissionsPolicy(BaseHeader):
         feature = self._feature_name(name)
         if report_to is not None:
             report_to = check_str(self.header_name, report_to, "report_to")
-            if _KEY.fullmatch(report_to) is None:
+            if KEY.fullmatch(report_to) is None:
                 _fail(
                     self.header_name,
                     f"invalid report_to {report_to!r} for {feature}: an endpoint name is a "
@@ -613,8 +486,8 @@ class PermissionsPolicy(BaseHeader):
         # Snake case is accepted (no feature name has "_"), so config keys can be either.
         header = self.header_name
         feature = check_str(header, name, "feature name").replace("_", "-")
-        if _KEY.fullmatch(feature) is None:
-            hint = f"; write {feature.lower()!r}" if _KEY.fullmatch(feature.lower()) else ""
+        if KEY.fullmatch(feature) is None:
+            hint = f"; write {feature.lower()!r}" if KEY.fullmatch(feature.lower()) else ""
             _fail(
                 header,
                 f"invalid feature name {name!r}: a feature name is an RFC 9651 key "
@@ -628,23 +501,23 @@ class PermissionsPolicy(BaseHeader):
         if not value:
             _fail(header, "the value is empty; an empty policy is not sent at all")
         features: dict[str, _Member] = {}
-        for name, member in _Parser(header, value).dictionary():
+        for name, member in parse_dictionary(header, value):
             if name in features:
                 _fail(
                     header,
                     f"feature {name!r} appears twice in {value!r}; only the last would count "
                     "(RFC 9651 §4.2.2), so keep one",
                 )
-            if isinstance(member, _Item) and member.kind == "boolean":
+            if isinstance(member, Item) and member.kind == "boolean":
                 _fail(
                     header,
                     f"feature {name!r} has no allowlist in {value!r}; write {name}=() to "
                     f"disable it or {name}=(self) to allow it for this origin",
                 )
-            items = member.items if isinstance(member, _InnerList) else (member,)
+            items = member.items if isinstance(member, InnerList) else (member,)
             allowlist = []
             for item in items:
-                if item.params and isinstance(member, _InnerList):
+                if item.params and isinstance(member, InnerList):
                     _fail(header, f"allowlist items of {name!r} take no parameters")
                 if item.kind == "token" and item.text in ("*", "self", "src"):
                     allowlist.append(item.text)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar, Final
 
-from secure.headers._token import SimpleHeader, unknown
+from secure.headers._token import SimpleHeader, split_list, unknown
 
 __all__ = ["ReferrerPolicy"]
 
 # Referrer Policy §3: the policy tokens (the empty string, "no policy", is not offered).
-_TOKENS: Final = (
+TOKENS: Final = (
     "no-referrer",
     "no-referrer-when-downgrade",
     "same-origin",
@@ -21,8 +20,6 @@ _TOKENS: Final = (
     "unsafe-url",
 )
 _DEFAULT: Final = "strict-origin-when-cross-origin"
-# RFC 9110 §5.6.1: list elements are separated by "," with optional whitespace around it.
-_LIST_SEPARATOR: Final = re.compile(r"[ \t]*,[ \t]*")
 
 
 class ReferrerPolicy(SimpleHeader):
@@ -92,15 +89,15 @@ class ReferrerPolicy(SimpleHeader):
 
     def _check_raw(self, value: str) -> None:
         tokens: list[str] = []
-        for token in _LIST_SEPARATOR.split(value):
+        for token in split_list(value):
             if not token:
                 raise ValueError(
                     f"{self.header_name}: empty policy in {value!r}; write one or more "
                     "policy tokens separated by ', ', e.g. 'no-referrer, strict-origin'"
                 )
             # Referrer Policy §8.1 matches tokens exactly, so 'No-Referrer' is ignored.
-            if token not in _TOKENS:
-                raise unknown(self.header_name, "policy", token, _TOKENS, within=value)
+            if token not in TOKENS:
+                raise unknown(self.header_name, "policy", token, TOKENS, within=value)
             if token in tokens:
                 tokens.remove(token)
             tokens.append(token)

@@ -6,18 +6,13 @@ and COOP/COEP ``report-to`` refer to), each value an sf-string holding the URL.
 
 from __future__ import annotations
 
-import re
-from typing import ClassVar, Final
+from typing import ClassVar
 
+from secure._structured_field import Item, StructuredFieldError, parse_dictionary
 from secure._validation import check_str, describe_char
 from secure.headers._token import SimpleHeader, check_sf_key
 
 __all__ = ["ReportingEndpoints"]
-
-# RFC 9651 §3.2: dictionary = dict-member *( OWS "," OWS dict-member ); each member
-# here is key "=" sf-string (§3.3.3). URLs never need '"' or '\', so neither is accepted.
-_MEMBER: Final = re.compile(r'([a-z*][a-z0-9_\-.*]*)="([^"\\]*)"')
-_SEPARATOR: Final = re.compile(r"[ \t]*,[ \t]*")
 
 
 class ReportingEndpoints(SimpleHeader):
@@ -102,32 +97,34 @@ class ReportingEndpoints(SimpleHeader):
 
     def _check_raw(self, value: str) -> None:
         header = self.header_name
+        how = (
+            "write endpoints as name=\"url\" separated by ', ', "
+            "e.g. 'csp=\"https://example.com/csp\"' (RFC 9651 §3.2)"
+        )
+        try:
+            members = parse_dictionary(header, value)
+        except StructuredFieldError as exc:
+            raise ValueError(
+                f"{header}: cannot parse {value!r} at character {exc.position} "
+                f"(expected {exc.expected}); {how}"
+            ) from None
         endpoints: dict[str, str] = {}
-        position = 0
-        while True:
-            found = _MEMBER.match(value, position)
-            if found is None:
-                raise ValueError(
-                    f"{header}: cannot parse {value!r} at character {position}; write "
-                    "endpoints as name=\"url\" separated by ', ', "
-                    "e.g. 'csp=\"https://example.com/csp\"' (RFC 9651 §3.2)"
-                )
-            name, url = found[1], found[2]
+        for name, member in members:
+            # Each member is an sf-string without parameters; URLs need no escapes, so a
+            # backslash (an escaped quote or backslash) is refused with the rest.
+            if (
+                not isinstance(member, Item)
+                or member.kind != "string"
+                or member.params
+                or "\\" in member.text
+            ):
+                raise ValueError(f"{header}: cannot parse member {name!r} of {value!r}; {how}")
             if name in endpoints:
                 raise ValueError(
                     f"{header}: endpoint {name!r} appears twice in {value!r}; keep one "
                     "(a structured-field dictionary keeps only the last)"
                 )
-            endpoints[name] = self._check_url(name, url)
-            separator = _SEPARATOR.match(value, found.end())
-            if found.end() == len(value):
-                break
-            if separator is None or separator.end() == len(value):
-                raise ValueError(
-                    f"{header}: cannot parse {value!r} at character {found.end()}; separate "
-                    "endpoints with ', ' (RFC 9651 §3.2)"
-                )
-            position = separator.end()
+            endpoints[name] = self._check_url(name, member.text[1:-1])
         # Adopt the parsed endpoints so later method calls add to them.
         self._endpoints = endpoints
 
