@@ -176,7 +176,7 @@ class SecureCheckItem(pytest.Item):
     ) -> str:
         if isinstance(excinfo.value, AssertionError):
             return str(excinfo.value)
-        return super().repr_failure(excinfo, style=style)  # type: ignore[no-any-return]
+        return str(super().repr_failure(excinfo, style=style))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"secure check {self.url}"
@@ -187,5 +187,7 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     # tryfirst: -k and -m, which also run here, then see these items like any other.
-    for url in config.getoption("secure_check"):
-        items.append(SecureCheckItem.from_parent(session, name=f"secure-check[{url}]", url=url))
+    items.extend(
+        SecureCheckItem.from_parent(session, name=f"secure-check[{url}]", url=url)
+        for url in config.getoption("secure_check")
+    )

@@ -56,18 +56,18 @@ def discover(app: Any) -> list[str] | None:
 
 def _starlette_paths(routes: Any, prefix: str) -> Iterator[str]:
     for route in routes:
-        if getattr(route, "param_convertors", None):
-            continue  # a path with parameters: the user lists those
-        methods = getattr(route, "methods", ...)
-        if methods is not ... and "path" in vars(route):
-            if methods is None or "GET" in methods:
-                yield prefix + route.path
-        elif hasattr(route, "routes") and hasattr(route, "path"):  # Mount
+        path = getattr(route, "path", None)
+        if not isinstance(path, str) or "{" in path:
+            continue  # a Host, or a path with parameters: the user lists those
+        if hasattr(route, "methods"):  # Route, FastAPI's APIRoute
+            if route.methods is None or "GET" in route.methods:
+                yield prefix + path
+        elif hasattr(route, "routes"):  # Mount
             try:
                 children = route.routes
             except Exception:  # a mounted app without routes (StaticFiles, ...)
                 continue
-            yield from _starlette_paths(children or (), prefix + route.path)
+            yield from _starlette_paths(children or (), prefix + path)
 
 
 _PLAIN_REGEX = re.compile(r"[^.*+?\[\](){}|\\$^]*")
@@ -200,7 +200,13 @@ def _call_asgi(app: Callable[..., Any], path: str) -> CallResponse:
             body.append(bytes(message.get("body", b"")))
 
     def run() -> None:
-        asyncio.run(app(scope, receive, send))
+        try:
+            asyncio.run(app(scope, receive, send))
+        except Exception:
+            # Servers log an error raised after the response started (Starlette's
+            # error middleware re-raises once it has sent its 500 page); keep the page.
+            if not status:
+                raise
 
     try:
         asyncio.get_running_loop()
