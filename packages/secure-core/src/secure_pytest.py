@@ -68,6 +68,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("secure_min_grade", "lowest acceptable grade of --secure-check")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # A mistyped value is a usage error at start-up, not a failure in some test.
+    settings = _Settings(config)
+    settings.min_severity  # noqa: B018
+    settings.min_grade  # noqa: B018
+
+
 class _Settings:
     """This run's defaults, from the command line, then the ini file."""
 
@@ -188,6 +195,8 @@ def pytest_collection_modifyitems(
 ) -> None:
     # tryfirst: -k and -m, which also run here, then see these items like any other.
     items.extend(
-        SecureCheckItem.from_parent(session, name=f"secure-check[{url}]", url=url)
+        SecureCheckItem.from_parent(
+            session, name=f"secure-check[{url}]", nodeid=f"secure-check[{url}]", url=url
+        )
         for url in config.getoption("secure_check")
     )

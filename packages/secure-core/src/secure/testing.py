@@ -844,6 +844,6 @@ def assert_grade(
             f"secure check {url}: grade {report.grade} (score {report.score}) is below "
             f"{min_grade}, compared with {expectation}:"
         ]
-        lines += [f"  -{d.points:>3}  {d.reason}" for d in report.deductions]
+        lines += [f"  -{d.points:<3} {d.reason}" for d in report.deductions]
         raise AssertionError("\n".join(lines))
     return report
