@@ -56,7 +56,7 @@ __all__ = [
 Expected: TypeAlias = Union[Secure, str, "os.PathLike[str]", Mapping[str, object]]
 
 ProblemKind = Literal[
-    "missing", "repeated", "weaker", "finding", "nonce-mismatch", "inline", "error"
+    "missing", "repeated", "weaker", "different", "finding", "nonce-mismatch", "inline", "error"
 ]
 
 _CSP_NAMES: Final = frozenset({"content-security-policy", "content-security-policy-report-only"})
@@ -599,18 +599,13 @@ def _page_problems(items: Sequence[tuple[str, str]], body: bytes, charset: str) 
         m for name, v in items if name.lower() in _CSP_NAMES for m in _NONCE_SOURCE.findall(v)
     }
     problems: list[Problem] = []
-    for tag, line, nonce in scan.nonces:
-        if nonce in header_nonces:
-            continue
-        if header_nonces:
+    # With no nonce in the policy there is nothing to match: a nonce'd element is then
+    # reported below if the policy blocks it, and a missing policy by the header checks.
+    for tag, line, nonce in scan.nonces if header_nonces else ():
+        if nonce not in header_nonces:
             want = " or ".join(repr(n) for n in sorted(header_nonces))
             message = f"the nonce of <{tag}> on line {line} is {nonce!r}, the header's is {want}"
-        else:
-            message = (
-                f"<{tag}> on line {line} has nonce {nonce!r} but the "
-                "Content-Security-Policy carries no nonce"
-            )
-        problems.append(Problem("nonce-mismatch", "Content-Security-Policy", message))
+            problems.append(Problem("nonce-mismatch", "Content-Security-Policy", message))
     for item in sorted(scan.inline, key=lambda i: i.line):
         verdicts = {_verdict(p, item) for p in enforced} or {"open"}
         where = f"inline {item.what} on line {item.line}"
@@ -693,7 +688,7 @@ def check_headers(
             template = value.replace("{nonce}", "configured")
             problems += [Problem("weaker", name, r) for r in csp_loosenings(template, values[0])]
         elif not _same(name, value, values[0]):
-            problems.append(Problem("weaker", name, f"{values[0]!r} instead of {value!r}"))
+            problems.append(Problem("different", name, f"{values[0]!r} instead of {value!r}"))
     serious = _at_least(min_severity)
     findings = tuple(audit_headers(sent))
     problems += [
