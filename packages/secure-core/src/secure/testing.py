@@ -96,8 +96,8 @@ def _configuration(expected: Expected | None) -> tuple[Secure, str]:
 def expected_headers(expected: Expected | None = None) -> list[tuple[str, str]]:
     """The ``(name, value)`` pairs a configuration sends; a nonce slot reads ``{nonce}``.
 
-    >>> dict(expected_headers({"preset": "strict", "nonce": True}))["Content-Security-Policy"]
-    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; ..."
+    >>> "'nonce-{nonce}'" in dict(expected_headers({"nonce": True}))["Content-Security-Policy"]
+    True
     """
     configured, _ = _configuration(expected)
     return _expected_items(configured)
@@ -159,7 +159,7 @@ def _body(response: Any) -> bytes | None:
     return None
 
 
-def read_response(response: Any) -> tuple[list[tuple[str, str]], bytes | None]:
+def _read_response(response: Any) -> tuple[list[tuple[str, str]], bytes | None]:
     """The header fields and the body (``None`` when unknown) of any response object."""
     if isinstance(response, Mapping) or (
         isinstance(response, (list, tuple))
@@ -668,7 +668,7 @@ def check_headers(
     """Check one response against a configuration; see :func:`assert_secure_headers`."""
     configured, expectation = _configuration(expected)
     want = _expected_items(configured)
-    sent, read_body = read_response(response)
+    sent, read_body = _read_response(response)
     if body is not None:
         read_body = body.encode() if isinstance(body, str) else body
     problems: list[Problem] = []
