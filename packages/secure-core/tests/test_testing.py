@@ -471,3 +471,28 @@ def test_starlette_routes() -> None:
         ("GET /api/v1", True),
     ]
     assert ("missing", "Content-Security-Policy") in kinds(reports[1])
+
+
+def test_a_starlette_test_client_runs_the_lifespan() -> None:
+    import contextlib
+
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from secure.middleware import SecureASGIMiddleware
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> Any:
+        app.state.greeting = "started"
+        yield
+
+    def hello(request: Any) -> PlainTextResponse:
+        return PlainTextResponse(request.app.state.greeting)
+
+    app = Starlette(routes=[Route("/hello", hello)], lifespan=lifespan)
+    app.add_middleware(SecureASGIMiddleware, secure=Secure.from_config(CONFIG))
+    with TestClient(app) as client:
+        (report,) = assert_routes_secure(client, CONFIG)
+    assert report.label == "GET /hello"

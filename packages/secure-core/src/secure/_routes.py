@@ -41,6 +41,8 @@ def discover(app: Any) -> list[str] | None:
             for rule in app.url_map.iter_rules()
             if "GET" in (rule.methods or ()) and not rule.arguments and not rule.subdomain
         ]
+    if framework == "starlette" and not hasattr(app, "routes"):  # a TestClient
+        return discover(app.app)
     if framework == "starlette":
         skip = {
             getattr(app, name, None)
@@ -102,15 +104,22 @@ def client_for(app: Any) -> Iterator[Get]:
     elif framework == "starlette" and hasattr(app, "routes"):
         from starlette.testclient import TestClient
 
-        # Error pages need their headers too: answer 500 instead of raising.
-        with TestClient(app, raise_server_exceptions=False) as client:
+        # Error pages need their headers too: answer 500 instead of raising. No
+        # lifespan (older Starlette leaks its streams); pass a TestClient opened with
+        # `with` for an app that needs its startup.
+        client = TestClient(app, raise_server_exceptions=False)
+        try:
             # A redirect's own headers are checked, not those of where it leads.
             yield lambda path: client.get(path, follow_redirects=False)
+        finally:
+            client.close()
+    elif framework == "starlette":  # a TestClient
+        yield lambda path: app.get(path, follow_redirects=False)
     elif framework == "django":
         from django.test import Client
 
-        client = app if isinstance(app, Client) else Client(raise_request_exception=False)
-        yield client.get
+        django_client = app if isinstance(app, Client) else Client(raise_request_exception=False)
+        yield django_client.get
     elif _is_asgi(app):
         yield lambda path: _call_asgi(app, path)
     elif callable(app):
