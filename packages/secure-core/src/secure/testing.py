@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, Union
 
 from secure import Secure
-from secure.audit import SEVERITIES, Finding, Severity, audit_headers
+
+# The policy checker's CSP parser: policies are read the same way everywhere.
+from secure.audit import SEVERITIES, Finding, Policy, Severity, _parse_csp, audit_headers
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -289,7 +291,6 @@ def _same(name: str, expected: str, sent: str) -> bool:
 
 # -- Content-Security-Policy: same or stricter -------------------------------------------------
 
-Policy = dict[str, list[str]]
 
 # CSP3 §6.8.3 "Get the effective directive for request": the fallback chain of each
 # fetch directive, and the navigation/document directives, which have no fallback.
@@ -322,22 +323,6 @@ _SCRIPT_DIRECTIVES: Final = frozenset(
 )
 _FLAGS: Final = ("upgrade-insecure-requests", "block-all-mixed-content")
 _REPORTING: Final = ("report-uri", "report-to")
-
-
-def _parse_policies(value: str) -> list[Policy]:
-    """The policies of one CSP field (CSP3 §2.2.1: lenient, first directive wins)."""
-    policies = []
-    for serialized in value.split(","):  # CSP3 §3.1: a comma-separated list of policies
-        policy: Policy = {}
-        for token in serialized.split(";"):
-            token = token.strip("\t\n\f\r ")
-            if not token or not token.isascii():
-                continue
-            name, *values = _WHITESPACE.split(token)
-            policy.setdefault(name.lower(), values)
-        if policy:
-            policies.append(policy)
-    return policies
 
 
 def _effective(policy: Policy, directive: str) -> tuple[str, list[str]] | None:
@@ -442,8 +427,8 @@ def csp_loosenings(expected: str, sent: str) -> list[str]:
     >>> csp_loosenings("script-src 'self'", "script-src 'self' 'unsafe-inline'")
     ["script-src allows 'unsafe-inline', which the configuration does not"]
     """
-    wanted = _parse_policies(expected)
-    sent_policies = _parse_policies(sent)
+    wanted = _parse_csp(expected)
+    sent_policies = _parse_csp(sent)
     if not sent_policies:
         return ["the policy is empty"]
     results = [
@@ -593,7 +578,7 @@ def _page_problems(items: Sequence[tuple[str, str]], body: bytes, charset: str) 
         policy
         for name, value in items
         if name.lower() == "content-security-policy"
-        for policy in _parse_policies(value)
+        for policy in _parse_csp(value)
     ]
     header_nonces = {
         m for name, v in items if name.lower() in _CSP_NAMES for m in _NONCE_SOURCE.findall(v)
