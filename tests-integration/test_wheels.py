@@ -366,9 +366,10 @@ def _version(dist: str) -> str:
 def test_wheel_holds_the_whole_source_tree(wheelhouse: Path, dist: str) -> None:
     package = PACKAGES[dist]
     source = ROOT / "packages" / dist / "src"
+    # Everything under src/: the package, and secure-core's top-level pytest plugin module.
     expected = {
         path.relative_to(source).as_posix()
-        for path in (source / package).rglob("*")
+        for path in source.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
     }
     assert f"{package}/py.typed" in expected, "the source tree has no py.typed"

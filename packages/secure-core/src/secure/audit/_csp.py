@@ -44,8 +44,12 @@ _SOURCE_LISTS: Final = frozenset(
 )
 
 
-def parse_policies(value: str) -> list[Policy]:
-    """The policies of one CSP field value, parsed like CSP3 §2.2.1 (browsers are lenient)."""
+def parse_policies(value: str, *, fold_case: bool = True) -> list[Policy]:
+    """The policies of one CSP field value, parsed like CSP3 §2.2.1 (browsers are lenient).
+
+    Directive names are case-insensitive; ``fold_case`` lower-cases the values too, which
+    the rules compare as keywords. Nonces and paths keep their case with ``False``.
+    """
     policies = []
     # CSP3 §3.1: a field value is a comma-separated list of serialized policies.
     for serialized in value.split(","):
@@ -54,7 +58,8 @@ def parse_policies(value: str) -> list[Policy]:
             token = token.strip("\t\n\f\r ")
             if not token or not token.isascii():
                 continue  # CSP3 §2.2.1 step 2.2: skipped
-            name, *values = _ASCII_WHITESPACE.split(token.lower())
+            name, *values = _ASCII_WHITESPACE.split(token.lower() if fold_case else token)
+            name = name.lower()
             if name not in policy:  # a repeated directive is ignored (§2.2.1 step 2.5)
                 policy[name] = tuple(values)
         if policy:
