@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Final
 
+from secure._compat._builders import ReferrerPolicyCompat
 from secure.headers._token import SimpleHeader, unknown
 
 __all__ = ["ReferrerPolicy"]
@@ -25,7 +26,7 @@ _DEFAULT: Final = "strict-origin-when-cross-origin"
 _LIST_SEPARATOR: Final = re.compile(r"[ \t]*,[ \t]*")
 
 
-class ReferrerPolicy(SimpleHeader):
+class ReferrerPolicy(ReferrerPolicyCompat, SimpleHeader):
     """The ``Referrer-Policy`` header; ``strict-origin-when-cross-origin`` unless configured.
 
     Each method adds its token; several build a fallback list, in call order. A browser
