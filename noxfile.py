@@ -33,7 +33,9 @@ ROOT = Path(__file__).parent
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 DEV_PYTHON = (ROOT / ".python-version").read_text().strip()
 TEST_DEPS = ["pytest>=8.3", "pytest-cov>=6.0", "hypothesis>=6.120", "http-sf>=1.5"]
-CORE = ["-e", "packages/secure-core"]
+# secure-core requires `secure>=3`, the file-less distribution that carries the 2.x name
+# forward (docs/migration.md, "Installing"); both come from this tree, never from PyPI.
+CORE = ["-e", "packages/secure-core", "-e", "packages/secure"]
 
 
 def _add_pyenv_pythons() -> None:

@@ -39,6 +39,9 @@ ROOT: Final = Path(__file__).resolve().parents[1]
 
 #: distribution -> import package
 PACKAGES: Final = {
+    # `secure` 3.x carries the 2.x distribution's name forward and holds no files
+    # (docs/migration.md, "Installing"); secure-core requires it.
+    "secure": None,
     "secure-core": "secure",
     "secure-flask": "secure_flask",
     "secure-django": "secure_django",
@@ -95,7 +98,7 @@ assert_typed("secure")
 assert secure.__version__ == importlib.metadata.version("secure-core")
 # No runtime dependency: nothing but pip and secure-core in this environment.
 names = {d.metadata["Name"].lower() for d in importlib.metadata.distributions()}
-assert names <= {"pip", "setuptools", "secure-core"}, names
+assert names <= {"pip", "setuptools", "secure", "secure-core"}, names
 assert dict(Secure.from_preset(Preset.STRICT).header_items())["X-Frame-Options"] == "DENY"
 
 async def app(scope, receive, send):
@@ -242,36 +245,36 @@ class Install:
 
 
 INSTALLS: Final = [
-    Install("secure-core", (), _CORE, frozenset({"secure-core"})),
+    Install("secure-core", (), _CORE, frozenset({"secure", "secure-core"})),
     Install(
         "secure-flask",
         tuple(_pinned("flask")),
         _FLASK,
-        frozenset({"secure-core", "secure-flask"}),
+        frozenset({"secure", "secure-core", "secure-flask"}),
     ),
     Install(
         "secure-django",
         tuple(_pinned("django")),
         _DJANGO,
-        frozenset({"secure-core", "secure-django"}),
+        frozenset({"secure", "secure-core", "secure-django"}),
     ),
     Install(
         "secure-fastapi[fastapi]",
         tuple(_pinned("fastapi")),
         _FASTAPI,
-        frozenset({"secure-core", "secure-fastapi"}),
+        frozenset({"secure", "secure-core", "secure-fastapi"}),
     ),
     Install(
         "secure-fastapi",
         tuple(_pinned("starlette")),
         _STARLETTE,
-        frozenset({"secure-core", "secure-fastapi"}),
+        frozenset({"secure", "secure-core", "secure-fastapi"}),
     ),
     Install(
         "secure-shiny",
         tuple(_pinned("shiny")),
         _SHINY,
-        frozenset({"secure-core", "secure-shiny"}),
+        frozenset({"secure", "secure-core", "secure-shiny"}),
     ),
 ]
 
@@ -366,13 +369,16 @@ def _version(dist: str) -> str:
 def test_wheel_holds_the_whole_source_tree(wheelhouse: Path, dist: str) -> None:
     package = PACKAGES[dist]
     source = ROOT / "packages" / dist / "src"
-    # Everything under src/: the package, and secure-core's top-level pytest plugin module.
+    # Everything under src/: the package, and secure-core's top-level modules (the pytest
+    # plugin, the stand-in secure.py); the file-less ``secure`` distribution ships nothing.
+    files = source.rglob("*") if package is not None else ()
     expected = {
         path.relative_to(source).as_posix()
-        for path in source.rglob("*")
+        for path in files
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
     }
-    assert f"{package}/py.typed" in expected, "the source tree has no py.typed"
+    if package is not None:
+        assert f"{package}/py.typed" in expected, "the source tree has no py.typed"
     wheel = wheelhouse / f"{dist.replace('-', '_')}-{_version(dist)}-py3-none-any.whl"
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()

@@ -328,6 +328,13 @@ CSP_DIRECTIVES = (
 )
 
 
+CSP_DEFAULT_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; "
+    "base-uri 'self'; frame-ancestors 'self'; form-action 'self'"
+)
+PP_DEFAULT_POLICY = "geolocation=(), microphone=(), camera=()"
+
+
 @dataclass
 class CSPModel:
     """The documented semantics of ContentSecurityPolicy's methods, kept independently."""
@@ -350,7 +357,7 @@ class CSPModel:
             self.directives[directive] = tuple(args) or ("'script'",)
         elif directive in CSP_DIRECTIVES:
             self.directives[directive] = tuple(args)
-        elif method == "custom_directive":
+        elif method in ("custom_directive", "custom"):  # custom(): 2.x's name
             self.directives[str(args[0]).replace("_", "-")] = tuple(args[1:])
         elif method == "add_sources":
             name = str(args[0]).replace("_", "-")
@@ -364,7 +371,10 @@ class CSPModel:
         elif method == "report_only":
             self.report_only = args[0] if args else kwargs.get("enabled", True)
             return
-        elif method == "set":
+        elif method == "enforce":  # 2.x: back to the enforced header
+            self.report_only = False
+            return
+        elif method in ("set", "value"):  # value(): 2.x's name for set()
             self.raw = args[0]
             self.directives = {n.lower(): v for n, v in csp_directives(args[0])}
             return
@@ -397,6 +407,11 @@ class CSPModel:
                 raise PropertyViolation("model", f"raw CSP {self.raw!r} rendered as {value!r}")
             return
         parsed = csp_directives(value)
+        if not self.directives:
+            # No directive at all: the documented same-origin default policy.
+            if value != CSP_DEFAULT_POLICY:
+                raise PropertyViolation("model", f"empty CSP rendered {value!r}")
+            return
         if parsed != list(self.directives.items()):
             raise PropertyViolation(
                 "csp-mismatch",
@@ -432,6 +447,8 @@ class PPModel:
         args = tuple(plain(a) for a in args)  # a str subclass counts as its text
         if method == "add_directive":
             name, items, report_to = str(args[0]), args[1:], kwargs.get("report_to")
+        elif method == "directive":  # 2.x's name for add_directive()
+            name, items, report_to = str(args[0]), args[1:], None
         elif method == "remove":
             self.features.pop(str(args[0]).replace("_", "-"), None)
             self.raw = None
@@ -442,7 +459,7 @@ class PPModel:
         elif method == "report_only":
             self.report_only = args[0] if args else kwargs.get("enabled", True)
             return
-        elif method == "set":
+        elif method in ("set", "value"):  # value(): 2.x's name for set()
             self.raw = args[0]
             self.features = {k: (a, r) for k, a, r in pp_members(args[0])}
             return
@@ -477,6 +494,11 @@ class PPModel:
         if self.raw is not None:
             if value != self.raw:
                 raise PropertyViolation("model", f"raw policy {self.raw!r} rendered as {value!r}")
+            return
+        if not self.features:
+            # No feature at all: the documented default policy.
+            if value != PP_DEFAULT_POLICY:
+                raise PropertyViolation("model", f"empty Permissions-Policy rendered {value!r}")
             return
         parsed = pp_members(value)
         expected = [(k, a, r) for k, (a, r) in self.features.items()]

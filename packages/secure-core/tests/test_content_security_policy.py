@@ -550,12 +550,25 @@ def test_has_nonce() -> None:
     assert ContentSecurityPolicy().set("default-src 'self'; style-src 'nonce-{nonce}'").has_nonce
 
 
-def test_empty_policy_raises() -> None:
-    with pytest.raises(ValueError, match=r"^Content-Security-Policy: the policy is empty"):
-        ContentSecurityPolicy().header_value  # noqa: B018
-    with pytest.raises(ValueError, match="the policy is empty"):
-        strict().clear().header_value  # noqa: B018
-    assert "invalid" in repr(ContentSecurityPolicy())
+DEFAULT_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; "
+    "base-uri 'self'; frame-ancestors 'self'; form-action 'self'"
+)
+
+
+def test_empty_policy_sends_the_default_policy() -> None:
+    # As in 2.x: a builder with no directive is a same-origin policy, not an error.
+    assert ContentSecurityPolicy().header_value == DEFAULT_POLICY
+    assert strict().clear().header_value == DEFAULT_POLICY
+    assert ContentSecurityPolicy().directives == {}
+    assert not ContentSecurityPolicy().has_nonce
+    report_only = ContentSecurityPolicy().report_only()
+    assert (report_only.header_name, report_only.header_value) == (
+        "Content-Security-Policy-Report-Only",
+        DEFAULT_POLICY,
+    )
+    # The default reads back with the builder's own grammar.
+    assert ContentSecurityPolicy().set(DEFAULT_POLICY).header_value == DEFAULT_POLICY
 
 
 def test_clear_keeps_report_only_mode() -> None:

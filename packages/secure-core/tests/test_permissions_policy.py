@@ -265,10 +265,13 @@ def test_non_str_arguments_are_type_errors(
         call(method, *args, **kwargs)
 
 
-def test_empty_policy_raises() -> None:
-    with pytest.raises(ValueError, match=r"^Permissions-Policy: the policy is empty"):
-        PermissionsPolicy().header_value  # noqa: B018
-    assert "invalid" in repr(PermissionsPolicy())
+def test_empty_policy_sends_the_default_policy() -> None:
+    # As in 2.x: a builder with no feature turns off location, microphone and camera.
+    default = "geolocation=(), microphone=(), camera=()"
+    assert PermissionsPolicy().header_value == default
+    assert PermissionsPolicy().camera().clear().header_value == default
+    assert PermissionsPolicy().directives == {}
+    assert PermissionsPolicy().set(default).header_value == default
 
 
 def test_errors_name_the_report_only_header_in_report_only_mode() -> None:

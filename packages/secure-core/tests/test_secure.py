@@ -123,8 +123,8 @@ def test_wrong_builder_type_is_a_type_error() -> None:
 
 
 def test_invalid_builder_fails_at_construction() -> None:
-    with pytest.raises(ValueError, match="Content-Security-Policy"):
-        Secure(csp=ContentSecurityPolicy())
+    with pytest.raises(ValueError, match="Strict-Transport-Security"):
+        Secure(hsts=StrictTransportSecurity().max_age(300).preload())
 
 
 def test_headers_is_read_only() -> None:

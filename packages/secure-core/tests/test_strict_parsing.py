@@ -29,7 +29,7 @@ TABLES: dict[type[BaseHeader], tuple[list[str], list[str]]] = {
             "no-store;max-age=0",
             "private, public",  # contradictory
             "max-age=0, max-age=1",  # duplicated (RFC 9111 §4.2.1)
-            "only-if-cached",  # a request directive
+            "only-if-cached=1",  # takes no value (RFC 9111 §5.2.1.7)
             "no-cache=Set-Cookie",  # field names go in quotes
             "immutable=1",
         ],

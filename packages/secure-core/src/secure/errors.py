@@ -5,8 +5,9 @@ from __future__ import annotations
 __all__ = ["HeaderSetError"]
 
 
-class HeaderSetError(Exception):
+class HeaderSetError(RuntimeError):
     """A response object refused a header, or failed while one was being set.
 
-    The original exception is chained as ``__cause__``.
+    The original exception is chained as ``__cause__``. A ``RuntimeError``, as in 2.x, so
+    ``except RuntimeError`` keeps catching it.
     """

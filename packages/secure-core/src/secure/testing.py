@@ -819,13 +819,16 @@ def assert_grade(
         fetched = fetch(normalise_url(url), timeout=timeout, user_agent="secure-pytest")
     except FetchError as exc:
         raise AssertionError(f"secure check {url}: {exc}") from None
-    report = build_report(
-        fetched, templated if expected is not None else None, expectation=expectation
-    )
+    # Without an expectation the grade measures security alone (what is sent), as
+    # `secure check` does; with one it also counts the differences.
+    if expected is None:
+        report = build_report(fetched, None)
+    else:
+        report = build_report(fetched, templated, expectation=expectation)
     if grades.index(report.grade) > grades.index(min_grade):
         lines = [
             f"secure check {url}: grade {report.grade} (score {report.score}) is below "
-            f"{min_grade}, compared with {expectation}:"
+            f"{min_grade}" + (f", compared with {expectation}:" if expected is not None else ":")
         ]
         lines += [f"  -{d.points:<3} {d.reason}" for d in report.deductions]
         raise AssertionError("\n".join(lines))

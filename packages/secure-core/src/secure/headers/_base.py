@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, TypeVar
 
+from secure._compat._builders import RawValueCompat
 from secure._validation import check_field_value
 
 __all__ = ["BaseHeader"]
@@ -11,7 +12,7 @@ __all__ = ["BaseHeader"]
 _H = TypeVar("_H", bound="BaseHeader")
 
 
-class BaseHeader:
+class BaseHeader(RawValueCompat):
     """Base class of the header builders.
 
     A builder keeps structured state (directives, tokens, numbers) and renders it to one

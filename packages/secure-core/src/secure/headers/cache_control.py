@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, ClassVar, Final
 
+from secure._compat._builders import CacheControlCompat
 from secure._validation import check_field_name
 from secure.headers._token import SimpleHeader, check_delta_seconds, split_list, unknown
 
@@ -13,9 +14,13 @@ if TYPE_CHECKING:
 
 __all__ = ["CacheControl"]
 
-# RFC 9111 §5.2.2.1, §5.2.2.10 and RFC 5861 §3, §4: the argument is delta-seconds,
-# in token form only ("a sender MUST NOT generate the quoted-string form").
-_NUMERIC: Final = frozenset({"max-age", "s-maxage", "stale-while-revalidate", "stale-if-error"})
+# RFC 9111 §5.2.2.1, §5.2.2.10, §5.2.1.3 and RFC 5861 §3, §4: the argument is
+# delta-seconds, in token form only ("a sender MUST NOT generate the quoted-string form").
+_NUMERIC: Final = frozenset(
+    {"max-age", "s-maxage", "stale-while-revalidate", "stale-if-error", "min-fresh"}
+)
+# RFC 9111 §5.2.1.2: max-stale takes delta-seconds, or nothing for any staleness.
+_OPTIONAL_NUMERIC: Final = frozenset({"max-stale"})
 # RFC 9111 §5.2.2.4 and §5.2.2.7: optionally a quoted list of field names.
 _FIELD_LISTS: Final = frozenset({"no-cache", "private"})
 # Every response directive this builder knows, in the order the RFCs define them.
@@ -33,10 +38,14 @@ _DIRECTIVES: Final = (
     "immutable",
     "stale-while-revalidate",
     "stale-if-error",
+    # RFC 9111 §5.2.1: request directives. A cache ignores them in a response; the
+    # builder renders them too (max_stale(), min_fresh(), only_if_cached()).
+    "max-stale",
+    "min-fresh",
+    "only-if-cached",
 )
-# RFC 9111 §5.2.1: these only mean something in a request.
-_REQUEST_ONLY: Final = frozenset({"max-stale", "min-fresh", "only-if-cached"})
-_DEFAULT: Final = "no-store"
+# Nothing stored, and anything stored anyway is already stale (RFC 9111 §5.2.2.1, §5.2.2.5).
+_DEFAULT: Final = "no-store, max-age=0"
 
 _TCHAR: Final = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
 # RFC 9111 §5.2: cache-directive = token [ "=" ( token / quoted-string ) ] (quoted-string:
@@ -74,8 +83,8 @@ def _list_members(
     raise ValueError(f"{header}: cannot parse {value!r} at character {position}; {how}")
 
 
-class CacheControl(SimpleHeader):
-    """The ``Cache-Control`` header; ``no-store`` unless configured.
+class CacheControl(CacheControlCompat, SimpleHeader):
+    """The ``Cache-Control`` header; ``no-store, max-age=0`` unless configured.
 
     Directives render in call order; calling one again replaces its value in place.
 
@@ -218,11 +227,6 @@ class CacheControl(SimpleHeader):
         self, value: str, name: str, argument: str | None, seen: dict[str, str | None]
     ) -> None:
         header = self.header_name
-        if name in _REQUEST_ONLY:
-            raise ValueError(
-                f"{header}: {name!r} in {value!r} is a request directive (RFC 9111 §5.2.1); "
-                "responses use the response directives: remove it"
-            )
         if name not in _DIRECTIVES:
             raise unknown(header, "directive", name, _DIRECTIVES, within=value)
         if name in seen:
@@ -232,7 +236,7 @@ class CacheControl(SimpleHeader):
                 "directive as invalid (RFC 9111 §4.2.1): keep one"
             )
         self._check_conflict(name, seen, value)
-        if name in _NUMERIC:
+        if name in _NUMERIC or (name in _OPTIONAL_NUMERIC and argument is not None):
             if argument is None or not (argument.isascii() and argument.isdigit()):
                 raise ValueError(
                     f"{header}: {name!r} in {value!r} needs a number of seconds written "
@@ -253,7 +257,7 @@ class CacheControl(SimpleHeader):
     def _raw_argument(self, name: str, argument: str | None) -> str | None:
         if argument is None:
             return None
-        if name in _NUMERIC:
+        if name in _NUMERIC or name in _OPTIONAL_NUMERIC:
             return str(int(argument))
         # A quoted list of field names: unescape, split, and check each is a token.
         inner = _QUOTED_PAIR.sub(r"\1", argument[1:-1])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Final, TypeVar
 
+from secure._compat._builders import ContentSecurityPolicyCompat
 from secure._suggest import suggest
 from secure._validation import check_field_value, check_str
 from secure.headers._base import BaseHeader
@@ -31,13 +32,20 @@ _C = TypeVar("_C", bound="ContentSecurityPolicy")
 
 _HEADER: Final = "Content-Security-Policy"
 _REPORT_ONLY_HEADER: Final = "Content-Security-Policy-Report-Only"
+# What a builder with no directive sends: same-origin everything, no plugins, no framing
+# by other origins, forms and <base> same-origin only.
+_DEFAULT_POLICY: Final = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; "
+    "base-uri 'self'; frame-ancestors 'self'; form-action 'self'"
+)
 
 
-class ContentSecurityPolicy(BaseHeader):
+class ContentSecurityPolicy(ContentSecurityPolicyCompat, BaseHeader):
     """Build a ``Content-Security-Policy`` one directive at a time (CSP Level 3).
 
     Each directive method replaces that directive's values; directives render in the order
-    they were first set. Values are validated when the method is called.
+    they were first set. Values are validated when the method is called. With no directive
+    at all the builder sends a same-origin default policy (``default-src 'self'; ...``).
 
     >>> ContentSecurityPolicy().default_src("'self'").img_src("'self'", "data:").header_value
     "default-src 'self'; img-src 'self' data:"
@@ -302,10 +310,7 @@ class ContentSecurityPolicy(BaseHeader):
 
     def _render(self) -> str:
         if not self._directives:
-            fail(
-                self.header_name,
-                "the policy is empty; add a directive, e.g. .default_src(\"'self'\")",
-            )
+            return _DEFAULT_POLICY
         return "; ".join(" ".join((name, *values)) for name, values in self._directives.items())
 
     def _check_raw(self, value: str) -> None:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from secure._compat._builders import ReplaceCustomCompat
 from secure.headers._token import ReportingTokenHeader
 
 __all__ = ["CrossOriginOpenerPolicy"]
 
 
-class CrossOriginOpenerPolicy(ReportingTokenHeader):
+class CrossOriginOpenerPolicy(ReplaceCustomCompat, ReportingTokenHeader):
     """The ``Cross-Origin-Opener-Policy`` header; ``same-origin`` unless configured.
 
     Example: ``CrossOriginOpenerPolicy().same_origin_allow_popups().report_to("coop")``

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple, NoReturn, TypeVar
 
+from secure._compat._builders import PermissionsPolicyCompat
 from secure._structured_field import KEY, InnerList, Item, parse_dictionary
 from secure._validation import check_field_value, check_str
 from secure.headers._base import BaseHeader
@@ -22,6 +23,8 @@ _P = TypeVar("_P", bound="PermissionsPolicy")
 
 _HEADER: Final = "Permissions-Policy"
 _REPORT_ONLY_HEADER: Final = "Permissions-Policy-Report-Only"
+# What a builder with no feature sends: location, microphone and camera off everywhere.
+_DEFAULT_POLICY: Final = "geolocation=(), microphone=(), camera=()"
 
 # An origin (scheme "://" host [ ":" port ]) as the allowlist's sf-string holds it; hosts
 # may start with "*." (subdomain wildcard) or be an IPv6 literal. ASCII only: IDNs go in
@@ -99,11 +102,12 @@ def _fail(header: str, message: str) -> NoReturn:
     raise ValueError(f"{header}: {message}")
 
 
-class PermissionsPolicy(BaseHeader):
+class PermissionsPolicy(PermissionsPolicyCompat, BaseHeader):
     """Build a ``Permissions-Policy``: one method per feature, each taking an allowlist.
 
     Allowlist items are ``"'self'"``, ``"'src'"``, ``"*"``, ``"'none'"`` (or no item at
-    all) and origins. Features render in the order they were first set.
+    all) and origins. Features render in the order they were first set. With no feature at
+    all the builder sends ``geolocation=(), microphone=(), camera=()``.
 
     >>> PermissionsPolicy().geolocation("'self'", "https://maps.example").camera().header_value
     'geolocation=(self "https://maps.example"), camera=()'
@@ -399,10 +403,7 @@ class PermissionsPolicy(BaseHeader):
 
     def _render(self) -> str:
         if not self._features:
-            _fail(
-                self.header_name,
-                "the policy is empty; add a feature, e.g. .geolocation() to disable geolocation",
-            )
+            return _DEFAULT_POLICY
         parts = []
         for name, (allowlist, report_to) in self._features.items():
             # Permissions Policy: the allowlist "*" is the bare token, anything else an

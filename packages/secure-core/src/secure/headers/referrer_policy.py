@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Final
 
+from secure._compat._builders import ReferrerPolicyCompat
 from secure.headers._token import SimpleHeader, split_list, unknown
 
 __all__ = ["ReferrerPolicy"]
@@ -22,7 +23,7 @@ TOKENS: Final = (
 _DEFAULT: Final = "strict-origin-when-cross-origin"
 
 
-class ReferrerPolicy(SimpleHeader):
+class ReferrerPolicy(ReferrerPolicyCompat, SimpleHeader):
     """The ``Referrer-Policy`` header; ``strict-origin-when-cross-origin`` unless configured.
 
     Each method adds its token; several build a fallback list, in call order. A browser

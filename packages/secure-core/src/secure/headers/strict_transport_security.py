@@ -64,8 +64,13 @@ class StrictTransportSecurity(SimpleHeader):
         return self
 
     def preload(self, enabled: bool = True) -> StrictTransportSecurity:
-        """Ask to be built into browsers' HSTS preload lists (hstspreload.org)."""
+        """Ask to be built into browsers' HSTS preload lists (hstspreload.org).
+
+        The lists require includeSubDomains, so ``preload()`` turns it on as well.
+        """
         self._preload = self._flag("preload", enabled)
+        if self._preload:
+            self._include_subdomains = True
         return self
 
     def _flag(self, method: str, enabled: object) -> bool:

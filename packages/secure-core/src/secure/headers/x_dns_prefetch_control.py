@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from secure._compat._builders import XDnsPrefetchControlCompat
 from secure.headers._token import TokenHeader
 
 __all__ = ["XDnsPrefetchControl"]
 
 
-class XDnsPrefetchControl(TokenHeader):
+class XDnsPrefetchControl(XDnsPrefetchControlCompat, TokenHeader):
     """The ``X-DNS-Prefetch-Control`` header; ``off`` unless configured.
 
     Example: ``XDnsPrefetchControl().on().header_value == "on"``.

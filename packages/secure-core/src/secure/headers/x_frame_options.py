@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from secure._compat._builders import XFrameOptionsCompat
 from secure.headers._token import TokenHeader
 
 __all__ = ["XFrameOptions"]
 
 
-class XFrameOptions(TokenHeader):
+class XFrameOptions(XFrameOptionsCompat, TokenHeader):
     """The ``X-Frame-Options`` header; ``SAMEORIGIN`` unless configured.
 
     Example: ``XFrameOptions().deny().header_value == "DENY"``.

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from secure._compat._builders import XPermittedCrossDomainPoliciesCompat
 from secure.headers._token import TokenHeader
 
 __all__ = ["XPermittedCrossDomainPolicies"]
 
 
-class XPermittedCrossDomainPolicies(TokenHeader):
+class XPermittedCrossDomainPolicies(XPermittedCrossDomainPoliciesCompat, TokenHeader):
     """The ``X-Permitted-Cross-Domain-Policies`` header; ``none`` unless configured.
 
     Example: ``XPermittedCrossDomainPolicies().master_only().header_value == "master-only"``.
