@@ -70,7 +70,10 @@ def core(session: nox.Session) -> None:
 
     The middleware tests run real Starlette and Flask apps; the core itself needs neither.
     """
-    session.install(*CORE, *TEST_DEPS, "flask", "starlette", "httpx", "httpx2")
+    # The `toml` extra: Python 3.10 reads TOML configuration with tomli.
+    session.install(
+        "-e", "packages/secure-core[toml]", *TEST_DEPS, "flask", "starlette", "httpx", "httpx2"
+    )
     # Coverage is measured once, on the development Python (its sys.monitoring-based
     # tracer is cheap); the other Pythons run the same tests without the tracer.
     coverage = (
