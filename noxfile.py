@@ -3,12 +3,14 @@
 ``uv run nox`` runs the default sessions: the unit tests of each package on every
 Python 3.10-3.13 found on the machine and every supported framework line, the
 integration suite (real servers, a real browser), the docs build, lint and type checks.
-``nox -s bench`` and ``nox -s fuzz`` run the benchmarks and the long fuzzing session.
+``nox -s bench`` and ``nox -s fuzz`` run the benchmarks and the long fuzzing session;
+``nox -s release`` builds and checks the distributions before a release.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import nox
@@ -162,6 +164,53 @@ def docs(session: nox.Session) -> None:
     """Build the documentation site; any warning is an error."""
     _sync(session, "docs")
     session.run("mkdocs", "build", "--strict", "--site-dir", f"{session.create_tmp()}/site")
+
+
+CHECK = "tests-integration/release_check.py"
+
+
+@nox.session(python=DEV_PYTHON)
+def release(session: nox.Session) -> None:
+    """Build every sdist and wheel and check they are ready to publish (not in the default run).
+
+    ``uv build`` (each wheel from its sdist), ``twine check --strict``, then
+    ``tests-integration/release_check.py``: one version everywhere with a CHANGELOG.md
+    section, LICENSE in every artifact, project URLs, no repository-relative links in the
+    long descriptions, a compatible secure-core pin. Last, each wheel is installed alone
+    in a fresh virtual environment (our packages only from the built wheels) and imported.
+    """
+    session.install("twine>=6.1", "packaging>=24")
+    tmp = Path(session.create_tmp())
+    dist = tmp / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("uv", "build", "--all-packages", "--out-dir", str(dist), external=True)
+    artifacts = sorted(str(path) for path in [*dist.glob("*.whl"), *dist.glob("*.tar.gz")])
+    session.run("twine", "check", "--strict", *artifacts)
+    session.run("python", CHECK, str(dist))
+
+    core_wheel = next(dist.glob("secure_core-*.whl"))
+    for wheel in sorted(dist.glob("*.whl")):
+        name = wheel.name.split("-")[0]
+        venv = tmp / f"venv-{name}"
+        shutil.rmtree(venv, ignore_errors=True)
+        session.run(
+            "uv", "venv", "--quiet", "--python", str(session.python), str(venv), external=True
+        )
+        python = str(venv / "bin" / "python")
+        # secure-core from its wheel too, never from an index.
+        session.run(
+            "uv",
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            python,
+            str(wheel),
+            str(core_wheel),
+            external=True,
+        )
+        # -I: nothing from the working directory or PYTHONPATH, only the fresh environment.
+        session.run(python, "-I", "-W", "error", CHECK, "--imports", name, external=True)
 
 
 @nox.session(python=DEV_PYTHON)

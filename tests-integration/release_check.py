@@ -3,6 +3,7 @@
 ``nox -s release`` builds every sdist and wheel and then runs this module on them::
 
     python tests-integration/release_check.py DIST_DIR
+    python -I tests-integration/release_check.py --imports secure-flask   # in a fresh venv
 
 It prints every problem it finds and exits with 1 if there is any: a package or
 artifact missing, a version that differs from the single source
@@ -24,8 +25,6 @@ from email import message_from_string
 from email.message import Message
 from pathlib import Path
 from typing import Final
-
-from packaging.requirements import Requirement
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 VERSION_FILE: Final = ROOT / "packages" / "secure-core" / "src" / "secure" / "_version.py"
@@ -170,6 +169,8 @@ def check_artifact(artifact: Artifact, version: str, license_text: bytes) -> lis
     ]
 
     if dist != "secure-core":
+        from packaging.requirements import Requirement
+
         core = [
             r
             for r in map(Requirement, meta.get_all("Requires-Dist") or [])
@@ -200,9 +201,33 @@ def check_dist(dist_dir: Path, version: str, changelog: str, license_text: bytes
     return problems
 
 
+def check_imports(dist: str) -> list[str]:
+    """Import an installed distribution's package; its ``__version__`` must be the version.
+
+    Run by the Python of an environment that holds only that wheel and its dependencies,
+    so this uses the standard library alone.
+    """
+    import importlib
+    import importlib.metadata
+
+    package = PACKAGES[dist]
+    module = importlib.import_module(package)
+    installed = importlib.metadata.version(dist)
+    reported = getattr(module, "__version__", installed)
+    if reported != installed:
+        return [f"{package}.__version__ is {reported!r}, but {dist} {installed} is installed"]
+    print(f"release check: {dist} {installed} installs and imports on its own")
+    return []
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) == 2 and argv[0] == "--imports":
+        problems = check_imports(argv[1].replace("_", "-"))
+        for problem in problems:
+            print(f"release check: {problem}", file=sys.stderr)
+        return 1 if problems else 0
     if len(argv) != 1:
-        print("usage: release_check.py DIST_DIR", file=sys.stderr)
+        print("usage: release_check.py DIST_DIR | --imports DISTRIBUTION", file=sys.stderr)
         return 2
     problems = check_dist(
         Path(argv[0]),
