@@ -9,7 +9,23 @@ The convention for every page:
   are its expected standard output (a line ``...`` matches any number of lines);
 * a block of another language whose fence carries ``title="NAME"`` is written to the
   file NAME first, so a page can show a ``secure.toml`` and then use it;
-* ``<!-- docs-test: skip -->`` on the line before a block leaves that block out.
+* ``<!-- docs-test: skip -->`` on the line before a block leaves that block out;
+* an example shows the code a reader pastes, and whatever only the test needs (a test
+  client, Django's ``settings.configure``, the checks of what the example did) goes in a
+  hidden block: an HTML comment that the site does not render, run in order with the
+  visible blocks::
+
+      <!-- docs-test: hidden
+      ```python
+      response = app.test_client().get("/")
+      assert response.headers["X-Frame-Options"] == "DENY"
+      ```
+      -->
+
+* in a visible block, a top-level statement followed by a line ``# raises ValueError``
+  (or ``# raises ValueError: text``, where the message must contain ``text``, and a
+  ``...`` in it stands for anything) must raise that exception: a reader sees the mistake
+  and the error it gets.
 
 Each page runs in a fresh interpreter (``python THIS_FILE PAGE``) in an empty temporary
 directory, as a reader would run it, so one page's set-up (Django settings, say) never
@@ -28,6 +44,7 @@ import subprocess
 import sys
 import traceback
 import types
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +53,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SKIP_MARKER = "<!-- docs-test: skip -->"
+HIDDEN_OPEN = "<!-- docs-test: hidden"
+HIDDEN_CLOSE = "-->"
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
 _TITLE = re.compile(r"""title=(?:"([^"]+)"|'([^']+)'|(\S+))""")
@@ -50,16 +69,22 @@ class Block:
     code: str
     line: int  # 1-based line of the opening fence
     skip: bool
+    hidden: bool = False  # inside a <!-- docs-test: hidden ... --> comment
 
 
 def parse_blocks(text: str) -> list[Block]:
     """The fenced blocks of a Markdown page, indented ones (tabs, admonitions) too."""
     lines = text.splitlines()
     blocks: list[Block] = []
+    hidden = False
     i = 0
     while i < len(lines):
         match = _FENCE.match(lines[i])
         if match is None:
+            if lines[i].strip() == HIDDEN_OPEN:
+                hidden = True
+            elif hidden and lines[i].strip() == HIDDEN_CLOSE:
+                hidden = False
             i += 1
             continue
         indent, fence, info = match["indent"], match["fence"], match["info"].strip()
@@ -86,6 +111,7 @@ def parse_blocks(text: str) -> list[Block]:
                 code="\n".join(body) + "\n",
                 line=start + 1,
                 skip=previous == SKIP_MARKER,
+                hidden=hidden,
             )
         )
     return blocks
@@ -114,12 +140,53 @@ class ExampleError(Exception):
     """A docs example failed; the message says which block and why."""
 
 
+_RAISES = re.compile(r"^# raises (?P<name>[A-Za-z_][\w.]*)(?::\s*(?P<pattern>.*?))?\s*$")
+
+
+@contextlib.contextmanager
+def _expect_raises(exception: type[BaseException], pattern: str | None) -> Iterator[None]:
+    try:
+        yield
+    except exception as exc:
+        regex = ".*".join(re.escape(part.strip()) for part in (pattern or "").split("..."))
+        if not re.search(regex, str(exc), re.S):
+            raise ExampleError(f"{exc!r} does not match {pattern!r}") from exc
+    else:
+        raise ExampleError(f"expected {exception.__name__}, nothing was raised")
+
+
+def expand_raises(source: str) -> str:
+    """Wrap each top-level statement that a ``# raises Name`` line follows.
+
+    The statement runs inside ``with __docs_raises__(Name, pattern):``; line numbers stay
+    those of the page (the ``with`` goes on the comment's line).
+    """
+    flags = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    tree = compile(source, "<example>", "exec", flags=flags)
+    lines = source.splitlines()
+    for node in reversed(tree.body):
+        end = node.end_lineno or node.lineno
+        match = _RAISES.match(lines[end].strip()) if end < len(lines) else None
+        if match is None or lines[end].startswith(" "):
+            continue
+        first = node.lineno - 1
+        body = ["    " + line for line in lines[first:end]]
+        guard = f"with __docs_raises__({match['name']}, {match['pattern']!r}):"
+        # The guard replaces the comment line; keep the count by moving it up.
+        lines[first : end + 1] = [guard, *body]
+    return "\n".join(lines) + "\n"
+
+
 def _run_python(block: Block, namespace: dict[str, object], page: str) -> None:
     flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
-    code = compile(block.code, f"{page}:{block.line}", "exec", flags=flags)
-    result = eval(code, namespace)
-    if asyncio.iscoroutine(result):
-        asyncio.run(result)
+    namespace.setdefault("__docs_raises__", _expect_raises)
+    code = compile(expand_raises(block.code), f"{page}:{block.line}", "exec", flags=flags)
+    try:
+        result = eval(code, namespace)
+        if asyncio.iscoroutine(result):
+            asyncio.run(result)
+    except ExampleError as exc:
+        raise ExampleError(f"{page}:{block.line}: {exc}") from exc
 
 
 def _expected_pattern(expected: list[str]) -> re.Pattern[str]:
@@ -249,6 +316,67 @@ def test_parser_handles_tabs_titles_and_skip() -> None:
     assert first == Block("python", "app.py", "x = 1\nif x:\n    y = 2\n", 3, skip=False)
     assert second.skip
     assert second.code == "raise SystemExit\n"
+
+
+def test_parser_marks_hidden_blocks() -> None:
+    text = (
+        "```python\nshown = 1\n```\n\n"
+        f"{HIDDEN_OPEN}\n```python\nassert shown == 1\n```\n{HIDDEN_CLOSE}\n\n"
+        "```python\nagain = 2\n```\n"
+    )
+    assert [b.hidden for b in parse_blocks(text)] == [False, True, False]
+
+
+def test_hidden_blocks_are_not_rendered(tmp_path: Path) -> None:
+    pytest.importorskip("markdown", reason="Python-Markdown is in the 'docs' dependency group")
+    import markdown
+
+    text = (
+        f"Shown.\n\n{HIDDEN_OPEN}\n```python\nsecret_check = 1\n\nassert 1\n```\n"
+        f"{HIDDEN_CLOSE}\n\nAfter.\n"
+    )
+    html = markdown.markdown(text, extensions=["pymdownx.superfences"])
+    visible = re.sub(r"<!--.*?-->", "", html, flags=re.S)
+    assert "secret_check" not in visible, html
+    assert "Shown." in visible and "After." in visible
+
+
+def _run_example(tmp_path: Path, code: str) -> subprocess.CompletedProcess[str]:
+    page = tmp_path / "page.md"
+    page.write_text(f"```python\n{code}```\n", encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, __file__, str(page)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_raises_comment(tmp_path: Path) -> None:
+    ok = 'x = 1\nint("nope")\n# raises ValueError: invalid ... (10)\ny = x + 1\nassert y == 2\n'
+    assert _run_example(tmp_path, ok).returncode == 0
+    # Nothing raised, the wrong message, or the wrong exception: each fails the page.
+    for code in (
+        'int("1")\n# raises ValueError\n',
+        'int("nope")\n# raises ValueError: other words\n',
+        'int("nope")\n# raises KeyError\n',
+    ):
+        assert _run_example(tmp_path, code).returncode == 1, code
+
+
+def test_expand_raises_keeps_line_numbers() -> None:
+    source = "a = 1\nf(\n    2,\n)\n# raises TypeError: needs\nb = 2\n"
+    expanded = expand_raises(source)
+    assert expanded.splitlines() == [
+        "a = 1",
+        "with __docs_raises__(TypeError, 'needs'):",
+        "    f(",
+        "        2,",
+        "    )",
+        "b = 2",
+    ]
 
 
 def test_expected_output_wildcard() -> None:
