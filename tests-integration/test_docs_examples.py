@@ -38,6 +38,7 @@ import ast
 import asyncio
 import contextlib
 import io
+import os
 import re
 import shlex
 import subprocess
@@ -299,6 +300,51 @@ def test_docs_have_examples() -> None:
     assert len(python_blocks) > 20, "the docs lost their examples"
 
 
+def _message_strings(path: Path) -> list[tuple[int, str]]:
+    """The string literals of a module, docstrings left out."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def _slug(heading: str) -> str:
+    text = re.sub(r"[^\w\s-]", "", heading.strip().lower())
+    return re.sub(r"[\s]+", "-", text)
+
+
+SOURCES = sorted((ROOT / "packages").glob("*/src/**/*.py"))
+
+
+def test_messages_point_at_documentation_pages() -> None:
+    """No message names a repository path; every docs_url(...) page and anchor exists."""
+    pages = 0
+    for source in SOURCES:
+        for line, text in _message_strings(source):
+            assert not re.search(r"\bdocs/\S*\.md", text), f"{source}:{line}: {text!r}"
+        for match in re.finditer(r"docs_url\(['\"]([^'\"]+)['\"]\)", source.read_text()):
+            page, _, anchor = match[1].partition("#")
+            doc = DOCS / page
+            assert doc.is_file(), f"{source}: docs_url({match[1]!r}): no docs/{page}"
+            if anchor:
+                headings = re.findall(r"^#+ (.+)$", doc.read_text(encoding="utf-8"), re.M)
+                assert anchor in {_slug(h) for h in headings}, (source, match[1])
+            pages += 1
+    assert pages >= 3
+
+
 def test_parser_handles_tabs_titles_and_skip() -> None:
     text = (
         '=== "Flask"\n\n'
@@ -391,6 +437,7 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
         cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,
         timeout=300,
@@ -398,6 +445,32 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "index.html").is_file()
+
+    # The API reference: one page per package, generated from the docstrings.
+    for page, anchor in [
+        ("secure", "secure.Secure.from_config"),
+        ("secure", "secure.headers.ContentSecurityPolicy"),
+        ("secure", "secure.config.read_config_file"),
+        ("secure-flask", "secure_flask.Secure"),
+        ("secure-django", "secure_django.SecureHeadersMiddleware"),
+        ("secure-fastapi", "secure_fastapi.SecureMiddleware"),
+        ("secure-shiny", "secure_shiny.secure_app"),
+    ]:
+        html = (tmp_path / "api" / page / "index.html").read_text(encoding="utf-8")
+        assert f'id="{anchor}"' in html, (page, anchor)
+
+    # The navigation in the order readers need it.
+    home = (tmp_path / "index.html").read_text(encoding="utf-8")
+    sections = ["Getting started", "Frameworks", "Configuration", "Presets", "Headers"]
+    found = [re.search(rf">\s*{re.escape(name)}\s*<", home) for name in sections]
+    assert all(found), sections
+    positions = [match.start() for match in found if match]
+    assert positions == sorted(positions), positions
+
+    # Hidden blocks stay out of what readers see.
+    flask = (tmp_path / "frameworks" / "flask" / "index.html").read_text(encoding="utf-8")
+    assert "test_client" in flask  # in the page's source, inside HTML comments
+    assert "test_client" not in re.sub(r"<!--.*?-->", "", flask, flags=re.S)
 
 
 if __name__ == "__main__":
