@@ -19,7 +19,6 @@ import importlib
 import importlib.metadata
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -326,8 +325,21 @@ def _uv() -> str:
 
 
 def _requirement_names(requirements: Sequence[str]) -> set[str]:
-    """``"flask>=2.3"`` -> ``"flask>=2.3"`` normalised: lower case, no spaces."""
-    return {re.sub(r"\s+", "", req).lower().replace("_", "-") for req in requirements}
+    """Each requirement normalised: ``secure-core>=1.0.0,<2`` and ``secure-core<2,>=1.0.0``
+    are one; its marker, as the environments where it applies (Python, extra)."""
+    from packaging.requirements import Requirement
+
+    environments = [
+        {"python_version": python, "python_full_version": f"{python}.0", "extra": extra}
+        for python in ("3.10", "3.13")
+        for extra in ("", "toml", "fastapi")
+    ]
+    normalised = set()
+    for text in requirements:
+        req = Requirement(text)
+        applies = tuple(not req.marker or req.marker.evaluate(env) for env in environments)
+        normalised.add(f"{req.name.lower()}{req.specifier} {applies}")
+    return normalised
 
 
 # -- build ---------------------------------------------------------------------------------
@@ -388,7 +400,11 @@ def test_wheel_holds_the_whole_source_tree(wheelhouse: Path, dist: str) -> None:
     project = _project(dist)
     declared = list(project.get("dependencies", []))
     for extra, requirements in project.get("optional-dependencies", {}).items():
-        declared += [f"{req}; extra == '{extra}'" for req in requirements]
+        declared += [
+            f"{name}; ({marker}) and extra == '{extra}'" if marker else f"{req}; extra == '{extra}'"
+            for req in requirements
+            for name, _, marker in [req.partition(";")]
+        ]
     requires = [
         line.removeprefix("Requires-Dist:").strip()
         for line in metadata.splitlines()
