@@ -22,6 +22,8 @@ The convention for every page:
       ```
       -->
 
+* in a visible block, a top-level ``print(...)`` followed by ``# `` comment lines must
+  print exactly those lines (the comment shows the reader the output);
 * in a visible block, a top-level statement followed by a line ``# raises ValueError``
   (or ``# raises ValueError: text``, where the message must contain ``text``, and a
   ``...`` in it stands for anything) must raise that exception: a reader sees the mistake
@@ -156,32 +158,64 @@ def _expect_raises(exception: type[BaseException], pattern: str | None) -> Itera
         raise ExampleError(f"expected {exception.__name__}, nothing was raised")
 
 
-def expand_raises(source: str) -> str:
-    """Wrap each top-level statement that a ``# raises Name`` line follows.
+@contextlib.contextmanager
+def _expect_output(expected: list[str]) -> Iterator[None]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        yield
+    actual = [line.rstrip() for line in out.getvalue().rstrip("\n").split("\n")]
+    if actual != [line.rstrip() for line in expected]:
+        raise ExampleError(
+            "printed output differs from the comment below it\n--- page\n"
+            + "\n".join(expected)
+            + "\n--- actual\n"
+            + "\n".join(actual)
+        )
 
-    The statement runs inside ``with __docs_raises__(Name, pattern):``; line numbers stay
-    those of the page (the ``with`` goes on the comment's line).
+
+def _is_print(node: ast.stmt) -> bool:
+    call = node.value if isinstance(node, ast.Expr) else None
+    return (
+        isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "print"
+    )
+
+
+def expand_checks(source: str) -> str:
+    """Turn the two checks readers see into code; line numbers stay those of the page.
+
+    A top-level statement followed by ``# raises Name[: text]`` runs inside
+    ``with __docs_raises__(Name, text):`` (the comment's line makes room for the ``with``).
+    A top-level ``print(...)`` followed by ``# `` comment lines must print exactly those
+    lines: ``with __docs_prints__([...]): print(...)`` on the same line.
     """
     flags = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
     tree = compile(source, "<example>", "exec", flags=flags)
     lines = source.splitlines()
     for node in reversed(tree.body):
         end = node.end_lineno or node.lineno
-        match = _RAISES.match(lines[end].strip()) if end < len(lines) else None
-        if match is None or lines[end].startswith(" "):
-            continue
         first = node.lineno - 1
-        body = ["    " + line for line in lines[first:end]]
-        guard = f"with __docs_raises__({match['name']}, {match['pattern']!r}):"
-        # The guard replaces the comment line; keep the count by moving it up.
-        lines[first : end + 1] = [guard, *body]
+        match = _RAISES.match(lines[end]) if end < len(lines) else None
+        if match is not None:
+            body = ["    " + line for line in lines[first:end]]
+            guard = f"with __docs_raises__({match['name']}, {match['pattern']!r}):"
+            lines[first : end + 1] = [guard, *body]
+            continue
+        if _is_print(node):
+            expected: list[str] = []
+            for line in lines[end:]:
+                if not (line == "#" or line.startswith("# ")) or _RAISES.match(line):
+                    break
+                expected.append(line[2:])
+            if expected:
+                lines[first] = f"with __docs_prints__({expected!r}): {lines[first]}"
     return "\n".join(lines) + "\n"
 
 
 def _run_python(block: Block, namespace: dict[str, object], page: str) -> None:
     flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
     namespace.setdefault("__docs_raises__", _expect_raises)
-    code = compile(expand_raises(block.code), f"{page}:{block.line}", "exec", flags=flags)
+    namespace.setdefault("__docs_prints__", _expect_output)
+    code = compile(expand_checks(block.code), f"{page}:{block.line}", "exec", flags=flags)
     try:
         result = eval(code, namespace)
         if asyncio.iscoroutine(result):
@@ -412,9 +446,17 @@ def test_raises_comment(tmp_path: Path) -> None:
         assert _run_example(tmp_path, code).returncode == 1, code
 
 
-def test_expand_raises_keeps_line_numbers() -> None:
+def test_print_comment(tmp_path: Path) -> None:
+    ok = 'x = "a; b"\nprint(x)\n# a; b\nprint(\n    1,\n    2,\n)\n# 1 2\nprint("not checked")\n'
+    assert _run_example(tmp_path, ok).returncode == 0
+    failed = _run_example(tmp_path, 'print("a")\n# b\n')
+    assert failed.returncode == 1
+    assert "printed output differs" in failed.stderr
+
+
+def test_expand_checks_keeps_line_numbers() -> None:
     source = "a = 1\nf(\n    2,\n)\n# raises TypeError: needs\nb = 2\n"
-    expanded = expand_raises(source)
+    expanded = expand_checks(source)
     assert expanded.splitlines() == [
         "a = 1",
         "with __docs_raises__(TypeError, 'needs'):",
