@@ -9,20 +9,18 @@ blocks, and leave a screenshot (``docs-<page>.png`` in the test's temporary dire
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import pytest
+from test_docs_examples import build_site
 
 if TYPE_CHECKING:
     from harness import WatchedPage
 
-ROOT: Final = Path(__file__).resolve().parents[1]
 
 #: path on the site -> its title (the page's <h1>)
 PAGES: Final = {
@@ -42,18 +40,8 @@ NAVIGATION: Final = (
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("mkdocs", reason="mkdocs is in the 'docs' dependency group")
     out = tmp_path_factory.mktemp("site")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    build_site(out)
     return out
 
 

@@ -30,21 +30,12 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
-from release_check import source_version
+from release_check import PACKAGES, source_version
 
 # By name: tomllib is new in Python 3.11; the suite runs on the dev Python (3.12).
 tomllib: Any = importlib.import_module("tomllib")
 
 ROOT: Final = Path(__file__).resolve().parents[1]
-
-#: distribution -> import package
-PACKAGES: Final = {
-    "secure-core": "secure",
-    "secure-flask": "secure_flask",
-    "secure-django": "secure_django",
-    "secure-fastapi": "secure_fastapi",
-    "secure-shiny": "secure_shiny",
-}
 
 
 def _pinned(*names: str) -> list[str]:
