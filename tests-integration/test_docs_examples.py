@@ -9,7 +9,25 @@ The convention for every page:
   are its expected standard output (a line ``...`` matches any number of lines);
 * a block of another language whose fence carries ``title="NAME"`` is written to the
   file NAME first, so a page can show a ``secure.toml`` and then use it;
-* ``<!-- docs-test: skip -->`` on the line before a block leaves that block out.
+* ``<!-- docs-test: skip -->`` on the line before a block leaves that block out;
+* an example shows the code a reader pastes, and whatever only the test needs (a test
+  client, Django's ``settings.configure``, the checks of what the example did) goes in a
+  hidden block: an HTML comment that the site does not render, run in order with the
+  visible blocks::
+
+      <!-- docs-test: hidden
+      ```python
+      response = app.test_client().get("/")
+      assert response.headers["X-Frame-Options"] == "DENY"
+      ```
+      -->
+
+* in a visible block, a top-level ``print(...)`` followed by ``# `` comment lines must
+  print exactly those lines (the comment shows the reader the output);
+* in a visible block, a top-level statement followed by a line ``# raises ValueError``
+  (or ``# raises ValueError: text``, where the message must contain ``text``, and a
+  ``...`` in it stands for anything) must raise that exception: a reader sees the mistake
+  and the error it gets.
 
 Each page runs in a fresh interpreter (``python THIS_FILE PAGE``) in an empty temporary
 directory, as a reader would run it, so one page's set-up (Django settings, say) never
@@ -22,12 +40,14 @@ import ast
 import asyncio
 import contextlib
 import io
+import os
 import re
 import shlex
 import subprocess
 import sys
 import traceback
 import types
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +56,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SKIP_MARKER = "<!-- docs-test: skip -->"
+HIDDEN_OPEN = "<!-- docs-test: hidden"
+HIDDEN_CLOSE = "-->"
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
 _TITLE = re.compile(r"""title=(?:"([^"]+)"|'([^']+)'|(\S+))""")
@@ -50,16 +72,22 @@ class Block:
     code: str
     line: int  # 1-based line of the opening fence
     skip: bool
+    hidden: bool = False  # inside a <!-- docs-test: hidden ... --> comment
 
 
 def parse_blocks(text: str) -> list[Block]:
     """The fenced blocks of a Markdown page, indented ones (tabs, admonitions) too."""
     lines = text.splitlines()
     blocks: list[Block] = []
+    hidden = False
     i = 0
     while i < len(lines):
         match = _FENCE.match(lines[i])
         if match is None:
+            if lines[i].strip() == HIDDEN_OPEN:
+                hidden = True
+            elif hidden and lines[i].strip() == HIDDEN_CLOSE:
+                hidden = False
             i += 1
             continue
         indent, fence, info = match["indent"], match["fence"], match["info"].strip()
@@ -86,6 +114,7 @@ def parse_blocks(text: str) -> list[Block]:
                 code="\n".join(body) + "\n",
                 line=start + 1,
                 skip=previous == SKIP_MARKER,
+                hidden=hidden,
             )
         )
     return blocks
@@ -114,12 +143,85 @@ class ExampleError(Exception):
     """A docs example failed; the message says which block and why."""
 
 
+_RAISES = re.compile(r"^# raises (?P<name>[A-Za-z_][\w.]*)(?::\s*(?P<pattern>.*?))?\s*$")
+
+
+@contextlib.contextmanager
+def _expect_raises(exception: type[BaseException], pattern: str | None) -> Iterator[None]:
+    try:
+        yield
+    except exception as exc:
+        regex = ".*".join(re.escape(part.strip()) for part in (pattern or "").split("..."))
+        if not re.search(regex, str(exc), re.S):
+            raise ExampleError(f"{exc!r} does not match {pattern!r}") from exc
+    else:
+        raise ExampleError(f"expected {exception.__name__}, nothing was raised")
+
+
+@contextlib.contextmanager
+def _expect_output(expected: list[str]) -> Iterator[None]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        yield
+    actual = [line.rstrip() for line in out.getvalue().rstrip("\n").split("\n")]
+    if actual != [line.rstrip() for line in expected]:
+        raise ExampleError(
+            "printed output differs from the comment below it\n--- page\n"
+            + "\n".join(expected)
+            + "\n--- actual\n"
+            + "\n".join(actual)
+        )
+
+
+def _is_print(node: ast.stmt) -> bool:
+    call = node.value if isinstance(node, ast.Expr) else None
+    return (
+        isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "print"
+    )
+
+
+def expand_checks(source: str) -> str:
+    """Turn the two checks readers see into code; line numbers stay those of the page.
+
+    A top-level statement followed by ``# raises Name[: text]`` runs inside
+    ``with __docs_raises__(Name, text):`` (the comment's line makes room for the ``with``).
+    A top-level ``print(...)`` followed by ``# `` comment lines must print exactly those
+    lines: ``with __docs_prints__([...]): print(...)`` on the same line.
+    """
+    flags = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    tree = compile(source, "<example>", "exec", flags=flags)
+    lines = source.splitlines()
+    for node in reversed(tree.body):
+        end = node.end_lineno or node.lineno
+        first = node.lineno - 1
+        match = _RAISES.match(lines[end]) if end < len(lines) else None
+        if match is not None:
+            body = ["    " + line for line in lines[first:end]]
+            guard = f"with __docs_raises__({match['name']}, {match['pattern']!r}):"
+            lines[first : end + 1] = [guard, *body]
+            continue
+        if _is_print(node):
+            expected: list[str] = []
+            for line in lines[end:]:
+                if not (line == "#" or line.startswith("# ")) or _RAISES.match(line):
+                    break
+                expected.append(line[2:])
+            if expected:
+                lines[first] = f"with __docs_prints__({expected!r}): {lines[first]}"
+    return "\n".join(lines) + "\n"
+
+
 def _run_python(block: Block, namespace: dict[str, object], page: str) -> None:
     flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
-    code = compile(block.code, f"{page}:{block.line}", "exec", flags=flags)
-    result = eval(code, namespace)
-    if asyncio.iscoroutine(result):
-        asyncio.run(result)
+    namespace.setdefault("__docs_raises__", _expect_raises)
+    namespace.setdefault("__docs_prints__", _expect_output)
+    code = compile(expand_checks(block.code), f"{page}:{block.line}", "exec", flags=flags)
+    try:
+        result = eval(code, namespace)
+        if asyncio.iscoroutine(result):
+            asyncio.run(result)
+    except ExampleError as exc:
+        raise ExampleError(f"{page}:{block.line}: {exc}") from exc
 
 
 def _expected_pattern(expected: list[str]) -> re.Pattern[str]:
@@ -232,6 +334,51 @@ def test_docs_have_examples() -> None:
     assert len(python_blocks) > 20, "the docs lost their examples"
 
 
+def _message_strings(path: Path) -> list[tuple[int, str]]:
+    """The string literals of a module, docstrings left out."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def _slug(heading: str) -> str:
+    text = re.sub(r"[^\w\s-]", "", heading.strip().lower())
+    return re.sub(r"[\s]+", "-", text)
+
+
+SOURCES = sorted((ROOT / "packages").glob("*/src/**/*.py"))
+
+
+def test_messages_point_at_documentation_pages() -> None:
+    """No message names a repository path; every docs_url(...) page and anchor exists."""
+    pages = 0
+    for source in SOURCES:
+        for line, text in _message_strings(source):
+            assert not re.search(r"\bdocs/\S*\.md", text), f"{source}:{line}: {text!r}"
+        for match in re.finditer(r"docs_url\(['\"]([^'\"]+)['\"]\)", source.read_text()):
+            page, _, anchor = match[1].partition("#")
+            doc = DOCS / page
+            assert doc.is_file(), f"{source}: docs_url({match[1]!r}): no docs/{page}"
+            if anchor:
+                headings = re.findall(r"^#+ (.+)$", doc.read_text(encoding="utf-8"), re.M)
+                assert anchor in {_slug(h) for h in headings}, (source, match[1])
+            pages += 1
+    assert pages >= 3
+
+
 def test_parser_handles_tabs_titles_and_skip() -> None:
     text = (
         '=== "Flask"\n\n'
@@ -251,6 +398,75 @@ def test_parser_handles_tabs_titles_and_skip() -> None:
     assert second.code == "raise SystemExit\n"
 
 
+def test_parser_marks_hidden_blocks() -> None:
+    text = (
+        "```python\nshown = 1\n```\n\n"
+        f"{HIDDEN_OPEN}\n```python\nassert shown == 1\n```\n{HIDDEN_CLOSE}\n\n"
+        "```python\nagain = 2\n```\n"
+    )
+    assert [b.hidden for b in parse_blocks(text)] == [False, True, False]
+
+
+def test_hidden_blocks_are_not_rendered(tmp_path: Path) -> None:
+    pytest.importorskip("markdown", reason="Python-Markdown is in the 'docs' dependency group")
+    import markdown
+
+    text = (
+        f"Shown.\n\n{HIDDEN_OPEN}\n```python\nsecret_check = 1\n\nassert 1\n```\n"
+        f"{HIDDEN_CLOSE}\n\nAfter.\n"
+    )
+    html = markdown.markdown(text, extensions=["pymdownx.superfences"])
+    visible = re.sub(r"<!--.*?-->", "", html, flags=re.S)
+    assert "secret_check" not in visible, html
+    assert "Shown." in visible and "After." in visible
+
+
+def _run_example(tmp_path: Path, code: str) -> subprocess.CompletedProcess[str]:
+    page = tmp_path / "page.md"
+    page.write_text(f"```python\n{code}```\n", encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, __file__, str(page)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_raises_comment(tmp_path: Path) -> None:
+    ok = 'x = 1\nint("nope")\n# raises ValueError: invalid ... base 10\ny = x + 1\nassert y == 2\n'
+    assert _run_example(tmp_path, ok).returncode == 0
+    # Nothing raised, the wrong message, or the wrong exception: each fails the page.
+    for code in (
+        'int("1")\n# raises ValueError\n',
+        'int("nope")\n# raises ValueError: other words\n',
+        'int("nope")\n# raises KeyError\n',
+    ):
+        assert _run_example(tmp_path, code).returncode == 1, code
+
+
+def test_print_comment(tmp_path: Path) -> None:
+    ok = 'x = "a; b"\nprint(x)\n# a; b\nprint(\n    1,\n    2,\n)\n# 1 2\nprint("not checked")\n'
+    assert _run_example(tmp_path, ok).returncode == 0
+    failed = _run_example(tmp_path, 'print("a")\n# b\n')
+    assert failed.returncode == 1
+    assert "printed output differs" in failed.stderr
+
+
+def test_expand_checks_keeps_line_numbers() -> None:
+    source = "a = 1\nf(\n    2,\n)\n# raises TypeError: needs\nb = 2\n"
+    expanded = expand_checks(source)
+    assert expanded.splitlines() == [
+        "a = 1",
+        "with __docs_raises__(TypeError, 'needs'):",
+        "    f(",
+        "        2,",
+        "    )",
+        "b = 2",
+    ]
+
+
 def test_expected_output_wildcard() -> None:
     pattern = _expected_pattern(["a", "...", "d"])
     assert pattern.fullmatch("a\nb\nc\nd\n")
@@ -258,18 +474,51 @@ def test_expected_output_wildcard() -> None:
     assert not pattern.fullmatch("a\nb\n")
 
 
-def test_mkdocs_build_strict(tmp_path: Path) -> None:
+def build_site(site_dir: Path) -> None:
+    """``mkdocs build --strict`` into ``site_dir``; skips without the docs toolchain."""
     pytest.importorskip("mkdocs", reason="mkdocs is in the 'docs' dependency group")
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=ROOT,
+        # Material's end-of-life notice; README.md (development notes) says why we stay.
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_mkdocs_build_strict(tmp_path: Path) -> None:
+    build_site(tmp_path)
     assert (tmp_path / "index.html").is_file()
+
+    # The API reference: one page per package, generated from the docstrings.
+    for page, anchor in [
+        ("secure", "secure.Secure.from_config"),
+        ("secure", "secure.headers.ContentSecurityPolicy"),
+        ("secure", "secure.config.read_config_file"),
+        ("secure-flask", "secure_flask.Secure"),
+        ("secure-django", "secure_django.SecureHeadersMiddleware"),
+        ("secure-fastapi", "secure_fastapi.SecureMiddleware"),
+        ("secure-shiny", "secure_shiny.secure_app"),
+    ]:
+        html = (tmp_path / "api" / page / "index.html").read_text(encoding="utf-8")
+        assert f'id="{anchor}"' in html, (page, anchor)
+
+    # The navigation in the order readers need it.
+    home = (tmp_path / "index.html").read_text(encoding="utf-8")
+    sections = ["Getting started", "Frameworks", "Configuration", "Presets", "Headers"]
+    found = [re.search(rf">\s*{re.escape(name)}\s*<", home) for name in sections]
+    assert all(found), sections
+    positions = [match.start() for match in found if match]
+    assert positions == sorted(positions), positions
+
+    # Hidden blocks stay out of what readers see.
+    flask = (tmp_path / "frameworks" / "flask" / "index.html").read_text(encoding="utf-8")
+    assert "test_client" in flask  # in the page's source, inside HTML comments
+    assert "test_client" not in re.sub(r"<!--.*?-->", "", flask, flags=re.S)
 
 
 if __name__ == "__main__":

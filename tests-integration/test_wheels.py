@@ -19,7 +19,6 @@ import importlib
 import importlib.metadata
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -31,23 +30,16 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
+from release_check import PACKAGES, source_version
 
 # By name: tomllib is new in Python 3.11; the suite runs on the dev Python (3.12).
 tomllib: Any = importlib.import_module("tomllib")
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 
-#: distribution -> import package
-PACKAGES: Final = {
-    # `secure` 3.x carries the 2.x distribution's name forward and holds no files
-    # (docs/migration.md, "Installing"); secure-core requires it.
-    "secure": None,
-    "secure-core": "secure",
-    "secure-flask": "secure_flask",
-    "secure-django": "secure_django",
-    "secure-fastapi": "secure_fastapi",
-    "secure-shiny": "secure_shiny",
-}
+#: distribution -> import package: ours, and `secure` 3.x, which carries the 2.x
+#: distribution's name forward and holds no files (docs/migration.md, "Installing").
+WHEELS: Final[dict[str, str | None]] = {"secure": None, **PACKAGES}
 
 
 def _pinned(*names: str) -> list[str]:
@@ -328,8 +320,21 @@ def _uv() -> str:
 
 
 def _requirement_names(requirements: Sequence[str]) -> set[str]:
-    """``"flask>=2.3"`` -> ``"flask>=2.3"`` normalised: lower case, no spaces."""
-    return {re.sub(r"\s+", "", req).lower().replace("_", "-") for req in requirements}
+    """Each requirement normalised: ``secure-core>=1.0.0,<2`` and ``secure-core<2,>=1.0.0``
+    are one; its marker, as the environments where it applies (Python, extra)."""
+    from packaging.requirements import Requirement
+
+    environments = [
+        {"python_version": python, "python_full_version": f"{python}.0", "extra": extra}
+        for python in ("3.10", "3.13")
+        for extra in ("", "toml", "fastapi")
+    ]
+    normalised = set()
+    for text in requirements:
+        req = Requirement(text)
+        applies = tuple(not req.marker or req.marker.evaluate(env) for env in environments)
+        normalised.add(f"{req.name.lower()}{req.specifier} {applies}")
+    return normalised
 
 
 # -- build ---------------------------------------------------------------------------------
@@ -347,7 +352,7 @@ def test_every_package_is_built(wheelhouse: Path) -> None:
     built = sorted(path.name for path in wheelhouse.glob("*") if path.suffix in (".whl", ".gz"))
     expected = sorted(
         f"{dist.replace('-', '_')}-{_version(dist)}{suffix}"
-        for dist in PACKAGES
+        for dist in WHEELS
         for suffix in ("-py3-none-any.whl", ".tar.gz")
     )
     assert built == expected
@@ -362,12 +367,17 @@ def _project(dist: str) -> dict[str, Any]:
 
 
 def _version(dist: str) -> str:
-    return str(_project(dist)["version"])
+    """Our packages' version (secure-core's ``_version.py``); `secure` 3.x has its own."""
+    project = _project(dist)
+    if dist == "secure":
+        return str(project["version"])
+    assert "version" in project.get("dynamic", []), dist
+    return source_version()
 
 
-@pytest.mark.parametrize("dist", PACKAGES)
+@pytest.mark.parametrize("dist", WHEELS)
 def test_wheel_holds_the_whole_source_tree(wheelhouse: Path, dist: str) -> None:
-    package = PACKAGES[dist]
+    package = WHEELS[dist]
     source = ROOT / "packages" / dist / "src"
     # Everything under src/: the package, and secure-core's top-level modules (the pytest
     # plugin, the stand-in secure.py); the file-less ``secure`` distribution ships nothing.
@@ -392,7 +402,11 @@ def test_wheel_holds_the_whole_source_tree(wheelhouse: Path, dist: str) -> None:
     project = _project(dist)
     declared = list(project.get("dependencies", []))
     for extra, requirements in project.get("optional-dependencies", {}).items():
-        declared += [f"{req}; extra == '{extra}'" for req in requirements]
+        declared += [
+            f"{name}; ({marker}) and extra == '{extra}'" if marker else f"{req}; extra == '{extra}'"
+            for req in requirements
+            for name, _, marker in [req.partition(";")]
+        ]
     requires = [
         line.removeprefix("Requires-Dist:").strip()
         for line in metadata.splitlines()
@@ -423,7 +437,7 @@ def test_installed_wheel_works_alone(wheelhouse: Path, install: Install, tmp_pat
     )
     _run([python, "-m", "pip", "check"], timeout=120)
     installed = json.loads(_run([python, "-I", "-c", _LIST_DISTRIBUTIONS], timeout=60))
-    assert {name for name in installed if name in PACKAGES} == install.ours
+    assert {name for name in installed if name in WHEELS} == install.ours
 
     script = tmp_path / "smoke.py"
     script.write_text(textwrap.dedent(_COMMON) + textwrap.dedent(install.smoke))

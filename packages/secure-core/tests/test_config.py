@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -183,7 +182,6 @@ def test_json_file(tmp_path: Path) -> None:
     assert load_config(path).headers["X-Frame-Options"] == "SAMEORIGIN"
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib is new in Python 3.11")
 def test_toml_file_and_pyproject(tmp_path: Path) -> None:
     path = tmp_path / "secure.toml"
     path.write_text('preset = "basic"\n[csp]\nscript-src = ["\'self\'", "https://cdn.example"]\n')
@@ -195,14 +193,6 @@ def test_toml_file_and_pyproject(tmp_path: Path) -> None:
     bad.write_text("preset = ")
     with pytest.raises(ValueError, match="invalid TOML"):
         read_config_file(bad)
-
-
-@pytest.mark.skipif(sys.version_info >= (3, 11), reason="only Python 3.10 lacks tomllib")
-def test_toml_needs_python_311(tmp_path: Path) -> None:
-    path = tmp_path / "secure.toml"
-    path.write_text('preset = "basic"\n')
-    with pytest.raises(ValueError, match=r"needs Python 3\.11"):
-        read_config_file(path)
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from secure._pipeline import COMMA_JOIN_OK, DEFAULT_ALLOWED_HEADERS, MULTI_OK
 from secure._presets import Preset
 from secure._secure import Secure
 from secure._snapshot import HeaderSnapshot
+from secure._version import __version__ as __version__
 from secure.errors import HeaderSetError
 from secure.headers import (
     CacheControl,
@@ -69,5 +70,3 @@ __all__ = [
     "csp_hash",
     "generate_nonce",
 ]
-
-__version__ = "1.0.0"

@@ -81,7 +81,8 @@ def read_config_file(path: str | Path) -> dict[str, object]:
     """Read a TOML or JSON configuration file into a mapping.
 
     In a ``pyproject.toml`` the configuration lives in the ``[tool.secure]`` table.
-    TOML needs Python 3.11+ (``tomllib``); JSON works everywhere.
+    TOML uses ``tomllib`` (Python 3.11+); on Python 3.10 install ``secure-core[toml]``,
+    which brings its backport ``tomli``. JSON works everywhere.
     """
     file = Path(path)
     text = file.read_text(encoding="utf-8")
@@ -91,14 +92,20 @@ def read_config_file(path: str | Path) -> dict[str, object]:
         except json.JSONDecodeError as exc:
             raise ValueError(f"secure config: {file}: invalid JSON: {exc}") from None
     elif file.suffix.lower() == ".toml":
-        try:
-            # Imported by name: tomllib is new in Python 3.11 and we support 3.10.
-            tomllib = importlib.import_module("tomllib")
-        except ModuleNotFoundError:
+        # Imported by name: tomllib is new in Python 3.11; on 3.10 the `toml` extra
+        # installs tomli, the same parser under its original name.
+        tomllib = None
+        for toml_name in ("tomllib", "tomli"):
+            try:
+                tomllib = importlib.import_module(toml_name)
+                break
+            except ModuleNotFoundError:
+                continue
+        if tomllib is None:
             raise ValueError(
-                f"secure config: {file}: reading TOML needs Python 3.11+ (tomllib); "
-                "use a JSON file on Python 3.10"
-            ) from None
+                f"secure config: {file}: reading TOML on Python 3.10 needs the 'toml' extra: "
+                "pip install 'secure-core[toml]' (it installs tomli), or use a JSON file"
+            )
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

@@ -23,6 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from secure import Secure
+from secure._docs import docs_url
 from secure_django._conf import SETTING, get_secure
 
 __all__ = [
@@ -306,7 +307,7 @@ def check_configuration(app_configs: Sequence[Any] | None, **kwargs: Any) -> lis
     except ImproperlyConfigured as exc:
         hint = (
             f"{SETTING} takes a preset name, a secure.Secure, or a dict in the shared "
-            "configuration format (docs/configuration.md)."
+            f"configuration format ({docs_url('configuration.md')})."
         )
         return [Error(str(exc), hint=hint, id=E001)]
     return []
@@ -374,8 +375,9 @@ def check_clashes(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[Chec
                 Warning(
                     f"'{path}' in MIDDLEWARE also sets {other}, which {SETTING} sends: two "
                     "middleware configure one header.",
-                    hint=f"Move its settings into {SETTING} (see the migration table in "
-                    "docs/frameworks/django.md) and remove it from MIDDLEWARE.",
+                    hint=f"Move its settings into {SETTING} (see the migration table at "
+                    f"{docs_url('frameworks/django.md#migrating')}) and remove it from "
+                    "MIDDLEWARE.",
                     id=W018,
                 )
             )

@@ -11,6 +11,8 @@ still loads, connects its websocket and updates outputs), the websocket is untou
 
 from __future__ import annotations
 
+from importlib.metadata import version as _version
+
 from secure_shiny._app import SHINY, ShinySecureArg, csp_nonce, secure_app
 from secure_shiny._preset import shiny_csp, shiny_inline_sources, shiny_preset
 
@@ -24,4 +26,5 @@ __all__ = [
     "shiny_preset",
 ]
 
-__version__ = "1.0.0"
+#: The installed distribution's version (one version for every ``secure-*`` package).
+__version__ = _version("secure-shiny")

@@ -14,6 +14,7 @@ import re
 import sys
 from typing import TYPE_CHECKING, Final, TextIO
 
+from secure._docs import docs_url
 from secure.cli._check import (
     CheckReport,
     FetchError,
@@ -267,7 +268,7 @@ def _show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"{args.format} configuration cannot give every response a fresh nonce. "
             "Remove 'nonce' from the configuration and allow inline code with hash "
             "sources (secure.nonce.csp_hash), or send this header from the application "
-            "with the middleware (see docs/nonces.md)"
+            f"with the middleware (see {docs_url('nonces.md')})"
         )
     items = [(name, value) for name, value, _ in entries]
     try:
