@@ -116,7 +116,7 @@ def test_legacy_report_uri_body_becomes_the_same_record() -> None:
     )
     assert report.source == "report-uri"
     assert report.line == 4
-    assert report.blocked_origin == "data"
+    assert report.blocked_origin == "data:"
 
 
 def test_legacy_violated_directive_is_cut_to_its_name() -> None:
@@ -255,6 +255,8 @@ def test_escape(value: str, expected: str) -> None:
         ("https://[::1]:8443/x", "https://[::1]:8443"),
         ("data:image/png;base64,AAAA", "data:"),
         ("blob:https://app.example/uuid", "blob:"),
+        ("data", "data:"),
+        ("blob", "blob:"),
         ("inline", "inline"),
         ("eval", "eval"),
         ("", ""),

@@ -21,6 +21,8 @@ from secure.cli._check import (
     normalise_url,
 )
 from secure.cli._formats import FORMATS, STATIC_FORMATS, FormatError, render
+from secure.cli._reports import add_parser as add_reports_parser
+from secure.cli._reports import run as run_reports
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -177,6 +179,7 @@ def _parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=10.0, metavar="SECONDS", help="network timeout (10)"
     )
     color_option(check)
+    add_reports_parser(commands)
     return parser
 
 
@@ -366,6 +369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     out, err = sys.stdout, sys.stderr
     try:
+        if args.command == "reports":
+            return run_reports(args, out, err)
         if args.command == "show":
             return _show(args, out, err)
         return _check(args, out, err)

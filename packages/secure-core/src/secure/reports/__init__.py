@@ -17,6 +17,7 @@ See ``docs/reports.md``. Standard library only.
 from __future__ import annotations
 
 from secure.reports._aggregate import AggregateRow, AggregateSink
+from secure.reports._propose import Group, Note, Proposal, group_reports, propose
 from secure.reports._receiver import Answer, ReportReceiver, ReportsASGIApp, ReportsWSGIApp
 from secure.reports._record import Report, ReportError, escape, parse_body
 from secure.reports._sinks import LOGGER_NAME, JSONLinesSink, LoggingSink, Sink, format_line
@@ -29,8 +30,11 @@ __all__ = [
     "AggregateRow",
     "AggregateSink",
     "Answer",
+    "Group",
     "JSONLinesSink",
     "LoggingSink",
+    "Note",
+    "Proposal",
     "Report",
     "ReportError",
     "ReportReceiver",
@@ -39,6 +43,8 @@ __all__ = [
     "Sink",
     "escape",
     "format_line",
+    "group_reports",
     "parse_body",
+    "propose",
     "with_reporting",
 ]

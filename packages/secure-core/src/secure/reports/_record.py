@@ -418,6 +418,9 @@ def parse_body(
 # -- grouping keys ----------------------------------------------------------------------------
 
 
+_SCHEME_ONLY: Final = frozenset(("data", "blob", "filesystem", "mediastream"))
+
+
 def document_path(url: str) -> str:
     """The path of a document URL (``/checkout``), never its query or fragment."""
     if not url:
@@ -434,6 +437,9 @@ def blocked_key(blocked: str) -> str:
     keyword a browser reports (``inline``, ``eval``, ``wasm-eval``, ``trusted-types-sink``)."""
     if not blocked:
         return ""
+    if blocked in _SCHEME_ONLY:
+        # Browsers report data:, blob: ... URLs by their bare scheme name ("data").
+        return f"{blocked}:"
     try:
         parts = urlsplit(blocked)
         port = parts.port
