@@ -18,7 +18,13 @@ from __future__ import annotations
 
 from secure.reports._aggregate import AggregateRow, AggregateSink
 from secure.reports._propose import Group, Note, Proposal, group_reports, propose
-from secure.reports._receiver import Answer, ReportReceiver, ReportsASGIApp, ReportsWSGIApp
+from secure.reports._receiver import (
+    Answer,
+    ReportReceiver,
+    ReportsASGIApp,
+    ReportsWSGIApp,
+    environ_headers,
+)
 from secure.reports._record import Report, ReportError, escape, parse_body
 from secure.reports._sinks import LOGGER_NAME, JSONLinesSink, LoggingSink, Sink, format_line
 from secure.reports._wiring import DEFAULT_GROUP, DEFAULT_PATH, with_reporting
@@ -41,6 +47,7 @@ __all__ = [
     "ReportsASGIApp",
     "ReportsWSGIApp",
     "Sink",
+    "environ_headers",
     "escape",
     "format_line",
     "group_reports",

@@ -22,6 +22,8 @@ from secure.reports._sinks import LOGGER_NAME, LoggingSink, Sink
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+    from secure.middleware.asgi import Receive, Scope, Send
+
 __all__ = ["Answer", "ReportReceiver", "ReportsASGIApp", "ReportsWSGIApp"]
 
 _REASONS: Final = {
@@ -352,10 +354,6 @@ def _positive(name: str, value: object) -> int:
 
 # -- ASGI -------------------------------------------------------------------------------------
 
-_Scope = dict[str, Any]
-_Receive = Callable[[], Any]
-_Send = Callable[[dict[str, Any]], Any]
-
 
 class ReportsASGIApp:
     """The report endpoint as an ASGI app; it answers on whatever path it is mounted at.
@@ -371,7 +369,7 @@ class ReportsASGIApp:
     def __init__(self, receiver: ReportReceiver | None = None) -> None:
         self.receiver = receiver if receiver is not None else ReportReceiver()
 
-    async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "lifespan":
             while True:
@@ -409,7 +407,7 @@ class ReportsASGIApp:
         await send({"type": "http.response.body", "body": b""})
 
 
-async def _read_asgi_body(receive: _Receive, limit: int) -> bytes | None:
+async def _read_asgi_body(receive: Receive, limit: int) -> bytes | None:
     chunks: list[bytes] = []
     size = 0
     while True:
