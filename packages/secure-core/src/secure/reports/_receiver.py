@@ -247,8 +247,7 @@ class ReportReceiver:
             return self._refuse(405, f"method {escape(method[:16])}", client, allow)
         media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if media not in _MEDIA_TYPES:
-            shown = escape(media[:100]) or "none"
-            return self._refuse(415, f"Content-Type {shown}", client, cors=headers)
+            return self._refuse(415, "unsupported Content-Type", client, cors=headers)
         length = headers.get("content-length")
         if length is None and length_required:
             return self._refuse(411, "no Content-Length", client, cors=headers)
@@ -335,7 +334,9 @@ class ReportReceiver:
             self.logger.log(
                 level, "refused reports from %s: %d %s", escape(client), status, escape(reason)
             )
-        headers = list(extra)
+        # An empty body, said so: without it a server may fall back to chunked encoding.
+        # (A 204 never carries Content-Length, RFC 9110 §8.6.)
+        headers = [("Content-Length", "0"), *extra]
         if status == 429 and self._limiter is not None:
             headers.append(("Retry-After", str(max(1, round(self._limiter.window)))))
         if cors is not None:
