@@ -102,6 +102,7 @@ def test_reporting_api_csp_violation_becomes_a_report() -> None:
         report.type = "x"  # type: ignore[misc]
     with pytest.raises(TypeError):
         report.body["x"] = 1  # type: ignore[index]
+    assert len({report, report}) == 1  # hashable, for sets and dict keys
 
 
 def test_legacy_report_uri_body_becomes_the_same_record() -> None:

@@ -84,7 +84,7 @@ class Report:
     user_agent: str = ""
     age: int | None = None
     source: Source = "reporting-api"
-    body: Mapping[str, Scalar] = field(default_factory=lambda: MappingProxyType({}))
+    body: Mapping[str, Scalar] = field(default_factory=lambda: MappingProxyType({}), hash=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.body, MappingProxyType):
