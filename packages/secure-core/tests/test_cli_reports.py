@@ -271,13 +271,14 @@ def test_hostile_lines_are_escaped(tmp_path: Path, capsys: pytest.CaptureFixture
     )
     with path.open("a") as stream:
         stream.write("[" * 5000 + "]" * 5000 + "\n")
+        stream.write('{"type": "x", "line": ' + "9" * 5000 + "}\n")
         for i in range(12):
             stream.write(f"bad {i}\n")
     assert main(["reports", str(path)]) == 0
     captured = capsys.readouterr()
     assert all(c == "\n" or c.isprintable() for c in captured.out + captured.err)
     assert "\\x1b[2J" in captured.out
-    assert "13 lines skipped in all" in captured.err
+    assert "14 lines skipped in all" in captured.err
 
 
 def test_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

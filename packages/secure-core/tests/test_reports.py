@@ -208,6 +208,12 @@ def test_report_from_dict_is_strict(data: object, message: str) -> None:
             "blockedURL must be a string, got an object",
         ),
         ("application/reports+json", b"[" * 10_000 + b"]" * 10_000, 400, "nested too deeply"),
+        (
+            "application/reports+json",
+            b'[{"type": "x", "age": ' + b"9" * 5000 + b"}]",
+            400,
+            "number too long",
+        ),
         ("application/reports+json", json.dumps([{"type": "x"}] * 11).encode(), 413, "limit"),
         ("application/csp-report", b"[]", 400, "must be an object"),
         ("application/csp-report", b'{"csp-report": "x"}', 400, "csp-report must be an object"),

@@ -88,7 +88,7 @@ def _line_reports(line: str) -> Iterator[Report]:
     raw = line.strip().encode("utf-8", "replace")
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # JSONDecodeError, or a number too long to read
         raise ReportError("not JSON") from None
     if isinstance(data, list):
         yield from parse_body("application/reports+json", raw, max_reports=10_000)

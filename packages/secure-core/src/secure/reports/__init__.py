@@ -5,7 +5,8 @@ report type) and CSP's legacy ``report-uri`` (``application/csp-report``), as an
 and a WSGI app. Both formats become one :class:`Report`; sinks log them, append them to
 a JSON Lines file, count them in a bounded SQLite table, or call your function::
 
-    from secure.reports import ReportReceiver, ReportsASGIApp, JSONLinesSink, LoggingSink
+    from secure.reports import JSONLinesSink, LoggingSink, ReportReceiver, ReportsASGIApp
+    from secure.reports import with_reporting
 
     receiver = ReportReceiver(sinks=[LoggingSink(), JSONLinesSink("reports.jsonl")])
     reports_app = ReportsASGIApp(receiver)        # mount at /_reports

@@ -372,6 +372,11 @@ def _decode(raw: bytes) -> object:
         raise ReportError(f"not JSON (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
         raise ReportError("JSON nested too deeply") from None
+    except ReportError:
+        raise  # NaN or Infinity, refused by _reject_constant
+    except ValueError:
+        # An integer literal past int_max_str_digits (CPython's limit on int(str)).
+        raise ReportError("a number too long to read") from None
 
 
 def parse_reports_json(raw: bytes, *, max_reports: int, user_agent: str = "") -> list[Report]:
