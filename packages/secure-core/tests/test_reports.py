@@ -430,6 +430,16 @@ def test_an_invalid_content_length_is_refused(length: str) -> None:
     assert wsgi_call(app, api_body(), length=length)[0] == 400
 
 
+def test_a_content_length_of_thousands_of_digits_is_413() -> None:
+    app = ReportsWSGIApp(ReportReceiver(sinks=[]))
+    assert wsgi_call(app, api_body(), length="9" * 5000)[0] == 413
+    assert wsgi_call(app, api_body(), length="0" * 5000 + "10")[0] == 400  # 10 bytes: not JSON
+    start, _ = asgi_call(
+        ReportsASGIApp(ReportReceiver(sinks=[])), [b""], headers={"content-length": "9" * 5000}
+    )
+    assert start["status"] == 413
+
+
 def test_a_body_longer_than_announced_is_cut_at_max_body() -> None:
     app = ReportsWSGIApp(ReportReceiver(sinks=[], max_body=100))
     assert wsgi_call(app, b"[" + b" " * 500 + b"]", terminated=True)[0] == 413

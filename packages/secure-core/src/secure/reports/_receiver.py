@@ -254,8 +254,10 @@ class ReportReceiver:
         if length is not None:
             if not length.isascii() or not length.isdigit():
                 return self._refuse(400, "invalid Content-Length", client, cors=headers)
-            if int(length) > self.max_body:
-                return self._refuse(413, f"{int(length)} bytes", client, cors=headers)
+            # Compared as text first: int() refuses thousands of digits (a traceback).
+            digits = length.lstrip("0") or "0"
+            if len(digits) > 15 or int(digits) > self.max_body:
+                return self._refuse(413, "Content-Length over the limit", client, cors=headers)
         if self._limiter is not None and self._limiter.exhausted(client):
             return self._refuse(429, "rate limit", client, cors=headers)
         return None
@@ -466,7 +468,9 @@ def handle_environ(receiver: ReportReceiver, environ: Mapping[str, Any]) -> Answ
     # the stream ends (wsgi.input_terminated, e.g. for a chunked body).
     length_required = not environ.get("wsgi.input_terminated")
     length = headers.get("content-length", "")
-    remaining = [int(length)] if length.isascii() and length.isdigit() else None
+    digits = length.lstrip("0") or "0"
+    usable = length.isascii() and length.isdigit() and len(digits) <= 15
+    remaining = [int(digits)] if usable else None
 
     def read(size: int) -> bytes:
         if stream is None:
