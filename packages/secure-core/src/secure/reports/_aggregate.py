@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from secure.reports._record import Report
+
+if TYPE_CHECKING:
+    import sqlite3
 
 __all__ = ["AggregateRow", "AggregateSink"]
 
@@ -102,6 +104,8 @@ class AggregateSink:
         # A connection never crosses a fork: a worker forked from a parent that used the
         # sink opens its own.
         if getattr(local, "pid", None) != os.getpid():
+            import sqlite3  # only an app with an aggregate pays for importing it
+
             opened = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
             opened.execute("PRAGMA journal_mode=WAL")
             opened.execute("PRAGMA synchronous=NORMAL")

@@ -7,7 +7,6 @@ nothing a client sends is ever echoed back.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
@@ -399,6 +398,8 @@ class ReportsASGIApp:
             body = await _read_asgi_body(receive, receiver.max_body + 1)
             if body is None:
                 return  # the client went away
+            import asyncio  # the WSGI side never needs it
+
             answer = await asyncio.to_thread(receiver.finish, body, headers, client)
         await send(
             {
