@@ -68,6 +68,9 @@ def test_endpoints_in_order_and_replaced_in_place() -> None:
         "http://127.1.2.3:9/r",
         "http://[::1]:8000/r",
         "https://example.com/%22quoted%22",
+        # A path: the browser resolves it against the response's URL.
+        "/reports",
+        "/_reports/csp?v=1",
     ],
 )
 def test_accepted_urls(url: str) -> None:
@@ -81,7 +84,8 @@ def test_accepted_urls(url: str) -> None:
         ("http://10.0.0.1/r", ["not potentially trustworthy"]),
         ("ftp://example.com/r", ["not potentially trustworthy"]),
         ("javascript:alert(1)", ["must be absolute"]),
-        ("/reports", ["must be absolute"]),
+        ("reports", ["must be absolute"]),
+        ("//evil.example/reports", ["must be absolute"]),
         ("example.com/reports", ["must be absolute"]),
         ("https://", ["must be absolute"]),
         ("", ["must be absolute"]),
@@ -185,7 +189,7 @@ def test_set_adopts_the_parsed_endpoints() -> None:
         ('a="https://e.com/", a="https://f.com/"', ["'a' appears twice"]),
         ('a="http://e.com/"', ["not potentially trustworthy"]),
         ('a="https://e.com/\\"x"', ["cannot parse"]),
-        ('a="/relative"', ["must be absolute"]),
+        ('a="relative"', ["must be absolute"]),
         ("a", ["cannot parse"]),
     ],
 )

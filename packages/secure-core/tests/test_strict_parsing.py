@@ -113,11 +113,15 @@ TABLES: dict[type[BaseHeader], tuple[list[str], list[str]]] = {
             'a="https://r.example",',
             'A="https://r.example"',
             'a="http://r.example"',  # not potentially trustworthy
-            'a="/relative"',
+            'a="relative"',  # neither absolute nor a path
             'a="https://r.example";p=1',
             'a="https://r.example" b="https://s.example"',
         ],
-        ['csp="https://r.example/csp"', 'a="https://r.example/", b="http://localhost:8000/r"'],
+        [
+            'csp="https://r.example/csp"',
+            'a="https://r.example/", b="http://localhost:8000/r"',
+            'a="/reports"',  # a path: resolved against the response's URL
+        ],
     ),
     builders.Server: (
         ["(", "a/", "a b(", "/1.0", "a (b", "a (b))", "a (b\\", "x=y", ";", '"quoted"'],

@@ -204,8 +204,10 @@ def test_public_names() -> None:
         "DocsPolicy",
         "SecureHeaders",
         "SecureMiddleware",
+        "collect_reports",
         "csp_nonce",
         "install_csp_nonce",
+        "reports_route",
     ]
     assert secure_fastapi.CSPNonce is CSPNonce
     with pytest.raises(AttributeError, match="Nope"):

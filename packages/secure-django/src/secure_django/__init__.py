@@ -21,6 +21,7 @@ from secure_django.decorators import (
     replace_csp,
 )
 from secure_django.middleware import SecureHeadersMiddleware
+from secure_django.reports import reports_view
 
 __all__ = [
     "SecureHeadersMiddleware",
@@ -29,4 +30,5 @@ __all__ = [
     "get_secure",
     "override_headers",
     "replace_csp",
+    "reports_view",
 ]

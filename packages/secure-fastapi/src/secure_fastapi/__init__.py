@@ -17,6 +17,7 @@ from secure_fastapi._docs import DocsPolicy
 from secure_fastapi._headers import SecureHeaders, csp_nonce
 from secure_fastapi._middleware import SecureMiddleware
 from secure_fastapi._templates import install_csp_nonce
+from secure_fastapi.reports import collect_reports, reports_route
 
 if TYPE_CHECKING:
     from fastapi import Depends
@@ -29,8 +30,10 @@ __all__ = [
     "DocsPolicy",
     "SecureHeaders",
     "SecureMiddleware",
+    "collect_reports",
     "csp_nonce",
     "install_csp_nonce",
+    "reports_route",
 ]
 
 

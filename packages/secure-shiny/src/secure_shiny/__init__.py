@@ -15,9 +15,11 @@ from importlib.metadata import version as _version
 
 from secure_shiny._app import SHINY, ShinySecureArg, csp_nonce, secure_app
 from secure_shiny._preset import shiny_csp, shiny_inline_sources, shiny_preset
+from secure_shiny.reports import ReportsArg
 
 __all__ = [
     "SHINY",
+    "ReportsArg",
     "ShinySecureArg",
     "csp_nonce",
     "secure_app",

@@ -11,7 +11,9 @@ from shiny import App
 
 from secure import Preset, Secure
 from secure.middleware import NONCE_STATE_KEY, SecureASGIMiddleware
+from secure.reports import with_reporting
 from secure_shiny._preset import shiny_preset
+from secure_shiny.reports import ReportsArg, ReportsRouter, resolve_reports
 
 if TYPE_CHECKING:
     from starlette.requests import HTTPConnection
@@ -30,6 +32,7 @@ def secure_app(
     secure: ShinySecureArg = None,
     *,
     multi_ok: Iterable[str] | None = None,
+    reports: ReportsArg = None,
 ) -> SecureASGIMiddleware:
     """Serve a Shiny app with security headers on every HTTP response.
 
@@ -37,7 +40,8 @@ def secure_app(
     ``None`` or ``"shiny"`` for :func:`shiny_preset` (with hashes for the app's own
     inline scripts), or anything ``secure.Secure.coerce`` takes: a ``Secure``, a
     ``Preset`` or its name, a configuration mapping (``{"preset": "shiny", ...}`` edits
-    the Shiny preset). The websocket is not touched::
+    the Shiny preset). The websocket is not touched. ``reports=True`` also receives
+    browser reports at ``/_reports`` (see :mod:`secure_shiny.reports`)::
 
         app = secure_app(App(app_ui, server))
     """
@@ -53,6 +57,13 @@ def secure_app(
         headers = Secure.from_config(rest, base=shiny_preset(app))
     else:
         headers = Secure.coerce(secure)
+    collect = resolve_reports(reports)
+    if collect is not None:
+        path, receiver = collect
+        wired = with_reporting(headers, path)
+        return SecureASGIMiddleware(
+            ReportsRouter(app, path, receiver), secure=wired, multi_ok=multi_ok
+        )
     return SecureASGIMiddleware(app, secure=headers, multi_ok=multi_ok)
 
 

@@ -25,6 +25,8 @@ from secure.cli._check import (
 )
 from secure.cli._formats import FORMATS, STATIC_FORMATS, FormatError, render
 from secure.cli._observatory import OBSERVATORY_GRADES
+from secure.cli._reports import add_parser as add_reports_parser
+from secure.cli._reports import run as run_reports
 from secure.cli._safe import printable, redact_quoted
 from secure.cli._sarif import sarif_log
 
@@ -203,6 +205,7 @@ def _parser() -> argparse.ArgumentParser:
         help="time allowed for the whole check, every redirect included (10)",
     )
     color_option(check)
+    add_reports_parser(commands)
     return parser
 
 
@@ -448,6 +451,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     out, err = sys.stdout, sys.stderr
     try:
+        if args.command == "reports":
+            return run_reports(args, out, err)
         if args.command == "show":
             return _show(args, out, err)
         return _check(args, out, err)

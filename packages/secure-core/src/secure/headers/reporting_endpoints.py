@@ -19,8 +19,9 @@ class ReportingEndpoints(SimpleHeader):
     """The ``Reporting-Endpoints`` header; it has no default: add at least one endpoint.
 
     Endpoints render as ``name="url"`` in the order added; adding a name again replaces
-    its URL in place. URLs must be absolute and ``https`` (or ``http`` on a loopback
-    host), because browsers drop reports to other URLs.
+    its URL in place. URLs must be ``https`` (or ``http`` on a loopback host), because
+    browsers drop reports to other URLs, or a path such as ``/reports``, which the
+    browser resolves against the URL of the response that carries the header.
 
     Example: ``ReportingEndpoints().endpoint("csp", "https://example.com/csp")``
     renders ``csp="https://example.com/csp"``.
@@ -58,6 +59,11 @@ class ReportingEndpoints(SimpleHeader):
                     f"{header}: invalid URL {url!r} for endpoint {name!r}: "
                     f"{describe_char(char)} is not allowed; percent-encode it"
                 )
+        if url.startswith("/") and not url.startswith("//"):
+            # A path-absolute reference: the Reporting API parses an endpoint URL with the
+            # response's URL as its base (Reporting API §3.2 "Process reporting endpoints
+            # for response"), so it reports to the page's own origin.
+            return url
         from urllib.parse import urlsplit  # only configuration pays for it
 
         try:
@@ -72,7 +78,7 @@ class ReportingEndpoints(SimpleHeader):
         if not scheme or not host:
             raise ValueError(
                 f"{header}: URL {url!r} for endpoint {name!r} must be absolute, "
-                "e.g. 'https://example.com/reports'"
+                "e.g. 'https://example.com/reports', or a path such as '/reports'"
             )
         # Reporting API: reports only go to potentially trustworthy URLs (Secure Contexts
         # "Is url potentially trustworthy?"): https, or http to a loopback host.
