@@ -60,3 +60,31 @@ def set_headers(headers: ResponseHeaders, plan: HeaderSnapshot, nonce: str | Non
         if name.lower() not in drop and name in headers:
             value = f"{headers[name]}, {value}"
         headers[name] = value
+
+
+#: A plan without a nonce slot, keyed as Django's store keys it, and the lower-case
+#: names (the CSP headers) that are kept beside an application value.
+Prepared = tuple[dict[str, tuple[str, str]], tuple[str, ...]]
+
+
+def prepare(plan: HeaderSnapshot) -> Prepared | None:
+    """The project's own plan, prepared once for :func:`set_prepared`; ``None`` with a
+    nonce slot (or where Django's store is not the known layout)."""
+    if plan.needs_nonce or not _FAST_STORE:
+        return None
+    pairs = {name.lower(): (name, value) for name, value in plan.str_items()}
+    return pairs, tuple(name for name in pairs if name not in plan.drop)
+
+
+def set_prepared(headers: ResponseHeaders, prepared: Prepared) -> bool:
+    """:func:`set_headers` as one ``dict.update``, when no application value has to be
+    kept beside ours; ``False`` (nothing set) when one has."""
+    if type(headers) is not ResponseHeaders:
+        return False
+    pairs, appended = prepared
+    store = headers._store
+    for name in appended:
+        if name in store:
+            return False
+    store.update(pairs)
+    return True

@@ -12,7 +12,7 @@ from django.utils.cache import get_max_age
 from django.utils.functional import SimpleLazyObject
 
 from secure.middleware import environ_nonce
-from secure_django._apply import APPLIED_ATTR, RESPONSE_ATTR, set_headers
+from secure_django._apply import APPLIED_ATTR, RESPONSE_ATTR, prepare, set_headers, set_prepared
 from secure_django._conf import check_pending, get_secure
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ class SecureHeadersMiddleware:
         self.get_response = get_response
         self.secure: Final = get_secure()
         self.snapshot: Final[HeaderSnapshot] = self.secure.snapshot()
+        self._prepared = prepare(self.snapshot)
         check_pending(self.secure)
         # Django hands an async get_response under ASGI (when the rest of the stack is
         # async capable); answer in kind so no thread hop is added (Django docs,
@@ -83,9 +84,17 @@ class SecureHeadersMiddleware:
         applied = state.get(APPLIED_ATTR)
         if applied is None:
             override = state.get(RESPONSE_ATTR)
-            plan = self.snapshot if override is None else self.secure.snapshot(override)
-            applied = state[APPLIED_ATTR] = plan.needs_nonce
-            set_headers(response.headers, plan, str(nonce) if applied else None)
+            prepared = self._prepared
+            if (
+                override is None
+                and prepared is not None
+                and set_prepared(response.headers, prepared)
+            ):
+                applied = state[APPLIED_ATTR] = False
+            else:
+                plan = self.snapshot if override is None else self.secure.snapshot(override)
+                applied = state[APPLIED_ATTR] = plan.needs_nonce
+                set_headers(response.headers, plan, str(nonce) if applied else None)
         # else: a copy from Django's cache, stored with our headers on: served as stored.
         if applied and _cacheable(response):
             _warn_cached_nonce(request, response)
