@@ -470,7 +470,17 @@ def django_level() -> Level:
         ),
         Target("secure", "B", 1.25, "for reference: overhead vs the floor"),
         Target("secure", "core", 1.5, "overhead ≤ 1.5x the core WSGI middleware's"),
+        Target("secure", "B-django", 1.25, "for reference: vs a constant Django middleware"),
     ]
+    variants.append(
+        Variant(
+            "B-django",
+            "floor: constant list, Django middleware",
+            "floor",
+            make(["django_urls.FloorMiddleware"]),
+            expect_exact(),
+        )
+    )
     from secure import Secure
     from secure.middleware import SecureWSGIMiddleware
 

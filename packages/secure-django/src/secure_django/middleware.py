@@ -65,21 +65,20 @@ class SecureHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self._is_async:
             return self.__acall__(request)
-        # The core's per-request nonce, kept in request.META like a WSGI environ's.
-        nonce = request.csp_nonce = SimpleLazyObject(partial(environ_nonce, request.META))  # type: ignore[attr-defined]
+        # The core's per-request nonce, kept in request.META like a WSGI environ's and
+        # chosen on first use.
+        request.csp_nonce = SimpleLazyObject(partial(environ_nonce, request.META))  # type: ignore[attr-defined]
         response: HttpResponseBase = self.get_response(request)
-        self._apply(request, response, nonce)
+        self._apply(request, response)
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        nonce = request.csp_nonce = SimpleLazyObject(partial(environ_nonce, request.META))  # type: ignore[attr-defined]
+        request.csp_nonce = SimpleLazyObject(partial(environ_nonce, request.META))  # type: ignore[attr-defined]
         response: HttpResponseBase = await self.get_response(request)
-        self._apply(request, response, nonce)
+        self._apply(request, response)
         return response
 
-    def _apply(
-        self, request: HttpRequest, response: HttpResponseBase, nonce: SimpleLazyObject[str]
-    ) -> None:
+    def _apply(self, request: HttpRequest, response: HttpResponseBase) -> None:
         state = response.__dict__
         applied = state.get(APPLIED_ATTR)
         if applied is None:
@@ -94,7 +93,10 @@ class SecureHeadersMiddleware:
             else:
                 plan = self.snapshot if override is None else self.secure.snapshot(override)
                 applied = state[APPLIED_ATTR] = plan.needs_nonce
-                set_headers(response.headers, plan, str(nonce) if applied else None)
+                # The nonce the page read through request.csp_nonce, or a fresh one if
+                # it read none (read from META directly: the lazy object is slow).
+                nonce = environ_nonce(request.META) if applied else None
+                set_headers(response.headers, plan, nonce)
         # else: a copy from Django's cache, stored with our headers on: served as stored.
         if applied and _cacheable(response):
             _warn_cached_nonce(request, response)
