@@ -334,3 +334,21 @@ def test_cdn_sources_under_strict_keep_self() -> None:
     directives = dict(d.split(" ", 1) for d in csp.split("; ") if " " in d)
     for directive in ("img-src", "connect-src", "frame-src"):
         assert directives[directive].split() == ["'self'", "https://cdn.example"], directive
+
+
+def test_decorated_class_keeps_what_other_dispatch_decorators_set() -> None:
+    from django.urls import path
+    from django.utils.decorators import method_decorator
+    from django.views import View
+    from django.views.decorators.csrf import csrf_exempt
+
+    @method_decorator(csrf_exempt, name="dispatch")
+    class Hook(View):
+        def post(self, request: HttpRequest) -> HttpResponse:
+            return HttpResponse("hooked")
+
+    urlpatterns = [path("hook/", exempt_headers("X-Frame-Options")(Hook).as_view())]
+    with override_settings(ROOT_URLCONF=type("urls", (), {"urlpatterns": urlpatterns})):
+        response = Client(enforce_csrf_checks=True).post("/hook/")
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response.headers

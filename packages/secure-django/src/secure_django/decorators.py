@@ -226,7 +226,8 @@ def _subclass(view: type[Any], change: Override) -> type[Any]:
     def dispatch(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
         return _tag(super(subclass, self).dispatch(request, *args, **kwargs), combined)
 
-    functools.update_wrapper(dispatch, view.dispatch, updated=())
+    # Its __dict__ too: as_view() copies what decorators such as csrf_exempt left there.
+    functools.update_wrapper(dispatch, view.dispatch)
     # The class was made just above: setting its method changes nothing anyone else has.
     subclass.dispatch = dispatch
     return subclass
