@@ -469,7 +469,30 @@ def django_level() -> Level:
             "overhead ≤ SecurityMiddleware + XFrameOptionsMiddleware's, full preset",
         ),
         Target("secure", "B", 1.25, "for reference: overhead vs the floor"),
+        Target("secure", "core", 1.5, "overhead ≤ 1.5x the core WSGI middleware's"),
+        Target("secure", "B-django", 1.25, "for reference: vs a constant Django middleware"),
     ]
+    variants.append(
+        Variant(
+            "B-django",
+            "floor: constant list, Django middleware",
+            "floor",
+            make(["django_urls.FloorMiddleware"]),
+            expect_exact(),
+        )
+    )
+    from secure import Secure
+    from secure.middleware import SecureWSGIMiddleware
+
+    variants.append(
+        _ours(
+            SecureWSGIMiddleware(make([]), secure=Secure.with_default_headers()),
+            False,
+            lower=False,
+            key="core",
+            label="secure.middleware.SecureWSGIMiddleware around the handler",
+        )
+    )
     try:
         import secure_django.middleware  # noqa: F401
     except ImportError as exc:

@@ -46,7 +46,8 @@ def test_add_csp_sources(path: str) -> None:
         csp = headers["Content-Security-Policy"]
         nonce = nonce_of(csp)
         assert f"script-src 'self' 'nonce-{nonce}' https://js.example;" in csp
-        assert csp.endswith("connect-src https://api.example")
+        # connect-src starts from default-src (CSP3 fallback), so 'self' is kept.
+        assert csp.endswith("connect-src 'self' https://api.example")
         assert_headers(headers, BALANCED_STATIC)
 
 
@@ -113,9 +114,10 @@ def test_decorating_a_class_leaves_its_parent_alone() -> None:
     # SyncClassView's parent is View; View itself must not have been changed.
     from django.views import View
 
-    from secure_django._apply import VIEW_ATTR
+    from secure_django.decorators import MARK_ATTR
 
-    assert not hasattr(View.dispatch, VIEW_ATTR)
+    assert not hasattr(View.dispatch, MARK_ATTR)
+    assert not hasattr(View, MARK_ATTR)
 
 
 @pytest.mark.parametrize("path", ["/cbv/as-view/", "/cbv/async-as-view/"])
@@ -197,3 +199,156 @@ def test_decorating_with_a_broken_project_configuration_defers_the_error() -> No
         return HttpResponse()
 
     assert view(HttpRequest()).status_code == 200
+
+
+# -- decorators wrap, never mutate ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("marked", "unmarked"),
+    [
+        ("/shared/exempt/", "/shared/plain/"),
+        ("/shared/async-exempt/", "/shared/async-plain/"),
+        ("/shared/function-exempt/", "/shared/function-plain/"),
+    ],
+)
+def test_a_view_routed_twice_is_marked_only_where_decorated(marked: str, unmarked: str) -> None:
+    for headers in _all(marked):
+        assert_headers(headers, {**BALANCED_STATIC, "X-Frame-Options": None})
+    for headers in _all(unmarked):
+        assert_headers(headers)
+
+
+def test_decorating_a_class_returns_a_subclass_and_leaves_the_class_alone() -> None:
+    from django.views import View
+
+    class Page(View):
+        def get(self, request: HttpRequest) -> HttpResponse:
+            return HttpResponse("page")
+
+    class Child(Page):
+        pass
+
+    dispatch = Page.dispatch
+    marked = exempt_headers("X-Frame-Options")(Page)
+    assert marked is not Page
+    assert issubclass(marked, Page)
+    assert marked.__name__ == "Page"
+    assert Page.dispatch is dispatch is View.dispatch
+    assert Child.dispatch is View.dispatch
+
+
+def test_decorating_a_dispatch_method_leaves_it_alone() -> None:
+    from django.views import View
+
+    dispatch = View.dispatch
+    wrapped = exempt_headers("Server")(View.dispatch)
+    assert wrapped is not dispatch
+    assert View.dispatch is dispatch
+    assert not hasattr(dispatch, "__secure_django_override__")
+
+
+def test_shared_vocabulary_names() -> None:
+    from secure_django import exempt, override
+
+    @override(headers={"X-Frame-Options": "DENY"}, csp_sources={"img-src": "https://i.example"})
+    @exempt("Server")
+    def view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
+    @exempt
+    def bare(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
+    from secure import Override
+
+    assert view(HttpRequest())._secure_headers_override == Override(  # type: ignore[attr-defined]
+        headers={"X-Frame-Options": "DENY"},
+        csp_sources={"img-src": ["https://i.example"]},
+        exempt=["Server"],
+    )
+    assert bare(HttpRequest())._secure_headers_override == Override(exempt_all=True)  # type: ignore[attr-defined]
+    with pytest.raises(TypeError, match="needs headers="):
+        override()
+
+
+# -- validation when decorating ---------------------------------------------------------
+
+
+def test_invalid_managed_header_value_fails_before_any_view() -> None:
+    with pytest.raises(ValueError, match="X-Frame-Options"):
+        override_headers({"X-Frame-Options": "ALLOWALL"})
+
+
+@pytest.mark.parametrize("name", ["X-Fram-Options", "Strict-Transport-Securty"])
+def test_typo_in_an_exempt_name_fails_before_any_view(name: str) -> None:
+    from secure_django import exempt
+
+    with pytest.raises(ValueError, match="did you mean"):
+        exempt_headers(name)
+    with pytest.raises(ValueError, match="did you mean"):
+        exempt(name)
+
+
+def test_overrides_declared_before_the_settings_are_checked_when_the_middleware_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from secure_django import SecureHeadersMiddleware, _conf
+
+    monkeypatch.setattr(_conf, "_pending", [])
+    # SECURE_HEADERS cannot be read now; the decorator cannot check against it yet.
+    with override_settings(SECURE_HEADERS={"cps": {}}):
+        exempt_headers("X-Fram-Options")
+    with pytest.raises(ImproperlyConfigured, match="did you mean"):
+        SecureHeadersMiddleware(lambda request: HttpResponse())
+
+
+# -- the application's own CSP, CDNs under STRICT ---------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/own-csp/", "/own-csp/decorated/"])
+def test_the_view_own_csp_is_kept_next_to_ours(path: str) -> None:
+    from django_project.views import OWN_CSP
+
+    for headers in _all(path):
+        own, ours = headers["Content-Security-Policy"].split(", ")
+        assert own == OWN_CSP
+        assert ours.startswith("default-src 'self'; ")
+        assert "'nonce-" in ours
+        assert headers["Content-Security-Policy-Report-Only"] == (
+            "default-src 'none'; report-uri /r"
+        )
+
+
+def test_other_managed_headers_the_view_sets_are_replaced() -> None:
+    # One rule with the core middleware: ours replace the view's (exempt to keep it).
+    for headers in _all("/own-xfo/"):
+        assert headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+@override_settings(SECURE_HEADERS={"preset": "strict"})
+def test_cdn_sources_under_strict_keep_self() -> None:
+    csp = Client().get("/cdn/").headers["Content-Security-Policy"]
+    directives = dict(d.split(" ", 1) for d in csp.split("; ") if " " in d)
+    for directive in ("img-src", "connect-src", "frame-src"):
+        assert directives[directive].split() == ["'self'", "https://cdn.example"], directive
+
+
+def test_decorated_class_keeps_what_other_dispatch_decorators_set() -> None:
+    from django.urls import path
+    from django.utils.decorators import method_decorator
+    from django.views import View
+    from django.views.decorators.csrf import csrf_exempt
+
+    @method_decorator(csrf_exempt, name="dispatch")
+    class Hook(View):
+        def post(self, request: HttpRequest) -> HttpResponse:
+            return HttpResponse("hooked")
+
+    urlpatterns = [path("hook/", exempt_headers("X-Frame-Options")(Hook).as_view())]
+    with override_settings(ROOT_URLCONF=type("urls", (), {"urlpatterns": urlpatterns})):
+        response = Client(enforce_csrf_checks=True).post("/hook/")
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response.headers

@@ -1,33 +1,33 @@
-"""Applying a snapshot to Django responses, and per-view overrides of it."""
+"""Where a view's override travels with its response, and how a plan is set on one.
+
+Both marks are plain data in the response's ``__dict__``, so a response that Django's
+cache pickles (``cache_page``, ``UpdateCacheMiddleware``) keeps them: a cache hit is
+served with its view's headers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from django.http.response import ResponseHeaders
 
-from secure import Secure
-
 if TYPE_CHECKING:
-    from django.http import HttpResponseBase
-
     from secure._snapshot import HeaderSnapshot
 
-__all__ = ["RESPONSE_ATTR", "VIEW_ATTR", "Compiled", "Override", "Step"]
+__all__ = ["APPLIED_ATTR", "RESPONSE_ATTR", "set_headers"]
 
-#: Where a decorated view leaves its override on the response it returns.
+#: A decorated view's :class:`secure.Override`, on the responses it returns.
 RESPONSE_ATTR: Final = "_secure_headers_override"
-#: Where a decorated view keeps its override, so stacked decorators compose.
-VIEW_ATTR: Final = "_secure_headers_override"
-
-Step = Callable[[Secure], Secure]
+#: Set once SecureHeadersMiddleware has put its headers on the response: ``True`` when
+#: they carry a nonce. A response cached after that (the per-site cache above the
+#: middleware) is served as it was stored, not given a second set of headers.
+APPLIED_ATTR: Final = "_secure_headers_applied"
 
 
 def _store_layout_is_known() -> bool:
     # ResponseHeaders (Django 3.2+) keeps ``lower-case name -> (name, value)`` in
-    # ``_store``. Check that once rather than trust it blindly; if a Django release
-    # changes it, Compiled.apply falls back to the public ``headers[name] = value``.
+    # ``_store``. Check that once rather than trust it; if a Django release changes it,
+    # set_headers falls back to the public ``headers[name] = value``.
     probe = ResponseHeaders({})
     probe["X-Probe"] = "1"
     return getattr(probe, "_store", None) == {"x-probe": ("X-Probe", "1")}
@@ -36,74 +36,55 @@ def _store_layout_is_known() -> bool:
 _FAST_STORE: Final = _store_layout_is_known()
 
 
-class Compiled:
-    """A snapshot in the shape of Django's header store, built once.
+def set_headers(headers: ResponseHeaders, plan: HeaderSnapshot, nonce: str | None) -> None:
+    """Merge ``plan`` into a Django response's headers, the core's rule in one store.
 
-    ``ResponseHeaders.__setitem__`` re-checks every name and value (charset, CR/LF);
-    the core validated ours when the configuration was built (RFC 9110 §5.5: ASCII
-    field values, no control characters) and a nonce is URL-safe base64, so the
-    prebuilt pairs go straight into the store: one ``dict.update`` per response.
+    Names in ``plan.drop`` replace the application's value; the others (the CSP
+    headers) are kept beside the application's own. Django holds one field per name,
+    so the two policies become one comma-separated list, which a browser enforces as
+    two policies (CSP3 §3.1, ``1#serialized-policy``; RFC 9110 §5.3).
     """
-
-    __slots__ = ("_lowers", "_static", "snapshot")
-
-    def __init__(self, snapshot: HeaderSnapshot) -> None:
-        self.snapshot: Final = snapshot
-        # The names, in the order str_items() gives them (a placeholder fills the slot).
-        items = snapshot.str_items("0" if snapshot.needs_nonce else None)
-        self._lowers: Final = tuple(name.lower() for name, _ in items)
-        self._static: Final = (
-            None if snapshot.needs_nonce else dict(zip(self._lowers, items, strict=True))
-        )
-
-    def apply(self, response: HttpResponseBase, nonce: object) -> None:
-        """Set the headers on ``response``, overwriting the ones it already has."""
-        static = self._static
-        headers = response.headers
-        if _FAST_STORE and type(headers) is ResponseHeaders:
-            if static is not None:
-                headers._store.update(static)
-            else:
-                headers._store.update(
-                    zip(self._lowers, self.snapshot.str_items(str(nonce)), strict=True)
-                )
-            return
-        items = static.values() if static is not None else self.snapshot.str_items(str(nonce))
-        for name, value in items:
-            headers[name] = value
+    drop = plan.drop
+    if _FAST_STORE and type(headers) is ResponseHeaders:
+        # ResponseHeaders.__setitem__ re-checks every name and value; the core checked
+        # ours when the configuration was built (RFC 9110 §5.5) and a nonce is URL-safe
+        # base64, so the pairs go straight into the store.
+        store = headers._store
+        for name, value in plan.str_items(nonce):
+            lower = name.lower()
+            if lower not in drop and lower in store:
+                value = f"{store[lower][1]}, {value}"
+            store[lower] = (name, value)
+        return
+    for name, value in plan.str_items(nonce):
+        if name.lower() not in drop and name in headers:
+            value = f"{headers[name]}, {value}"
+        headers[name] = value
 
 
-class Override:
-    """The derive steps of one decorated view, and the headers they produce.
+#: A plan without a nonce slot, keyed as Django's store keys it, and the lower-case
+#: names (the CSP headers) that are kept beside an application value.
+Prepared = tuple[dict[str, tuple[str, str]], tuple[str, ...]]
 
-    The headers are computed from the project's ``Secure`` when the view is decorated
-    and kept; the middleware passes its own ``Secure`` to :meth:`resolve`, which only
-    derives again when that is a different object (e.g. under ``override_settings``).
-    """
 
-    __slots__ = ("_composed", "_resolved", "steps")
+def prepare(plan: HeaderSnapshot) -> Prepared | None:
+    """The project's own plan, prepared once for :func:`set_prepared`; ``None`` with a
+    nonce slot (or where Django's store is not the known layout)."""
+    if plan.needs_nonce or not _FAST_STORE:
+        return None
+    pairs = {name.lower(): (name, value) for name, value in plan.str_items()}
+    return pairs, tuple(name for name in pairs if name not in plan.drop)
 
-    def __init__(self, steps: tuple[Step, ...]) -> None:
-        self.steps: Final = steps
-        # (base, compiled) in one attribute: a concurrent reader never sees a mix.
-        self._resolved: tuple[Secure, Compiled] | None = None
-        self._composed: dict[Override, Override] = {}
 
-    def resolve(self, base: Secure) -> Compiled:
-        """The headers for a response of this view, given the project's ``Secure``."""
-        resolved = self._resolved
-        if resolved is None or resolved[0] is not base:
-            derived = base
-            for step in self.steps:
-                derived = step(derived)
-            resolved = self._resolved = (base, Compiled(derived.snapshot()))
-        return resolved[1]
-
-    def after(self, inner: Override | None) -> Override:
-        """This override applied on top of ``inner`` (a decorator closer to the view)."""
-        if inner is None:
-            return self
-        composed = self._composed.get(inner)
-        if composed is None:
-            composed = self._composed[inner] = Override(inner.steps + self.steps)
-        return composed
+def set_prepared(headers: ResponseHeaders, prepared: Prepared) -> bool:
+    """:func:`set_headers` as one ``dict.update``, when no application value has to be
+    kept beside ours; ``False`` (nothing set) when one has."""
+    if type(headers) is not ResponseHeaders:
+        return False
+    pairs, appended = prepared
+    store = headers._store
+    for name in appended:
+        if name in store:
+            return False
+    store.update(pairs)
+    return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -11,12 +11,18 @@ from django.dispatch import receiver
 
 from secure import Secure
 
-__all__ = ["SETTING", "get_secure"]
+if TYPE_CHECKING:
+    from secure import Override
+
+__all__ = ["SETTING", "check_override", "check_pending", "get_secure"]
 
 #: The one setting this package reads. Never one of Django's own ``SECURE_*`` names.
 SETTING: Final = "SECURE_HEADERS"
 
 _cached: Secure | None = None
+# Overrides declared before the settings could be read (or while SECURE_HEADERS was
+# invalid); SecureHeadersMiddleware checks them when Django builds it.
+_pending: list[Override] = []
 
 
 def get_secure() -> Secure:
@@ -49,3 +55,34 @@ def _reset(*, setting: str, **kwargs: object) -> None:
     global _cached
     if setting == SETTING:
         _cached = None
+
+
+def check_override(override: Override) -> None:
+    """Check a view's override against the project's configuration, now if possible.
+
+    ``Secure.snapshot(override)`` raises ``ValueError`` when the override does not fit
+    (exempting a header the project does not send, a typo'd name, CSP sources without a
+    CSP) and otherwise compiles it, so the first request finds it ready. Before the
+    settings are configured, or while ``SECURE_HEADERS`` is invalid (the middleware and
+    ``manage.py check`` report that), the check waits for :func:`check_pending`.
+    """
+    if settings.configured:
+        try:
+            base = get_secure()
+        except ImproperlyConfigured:
+            pass
+        else:
+            base.snapshot(override)
+            return
+    _pending.append(override)
+
+
+def check_pending(base: Secure) -> None:
+    """Check the overrides :func:`check_override` could not check when declared."""
+    while _pending:
+        override = _pending[-1]
+        try:
+            base.snapshot(override)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"a view decorator: {exc}") from exc
+        _pending.pop()

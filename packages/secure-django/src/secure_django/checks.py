@@ -6,6 +6,7 @@ Every message has a stable id so a project can silence it with
 - ``E001``: the configuration is invalid.
 - ``W001``-``W003``: the middleware is missing, listed twice, or placed where some
   responses never reach it.
+- ``W004``: the per-site cache would store pages whose policy has a nonce.
 - ``W010``-``W018``: Django's own header settings, Django 6's CSP, or another package's
   middleware would send a header ``SECURE_HEADERS`` sends, with another value.
 - ``W100``-``W127`` (``--deploy``): weak settings, found by ``secure.audit``.
@@ -27,6 +28,7 @@ from secure._docs import docs_url
 from secure_django._conf import SETTING, get_secure
 
 __all__ = [
+    "check_cached_nonce",
     "check_clashes",
     "check_configuration",
     "check_django_csp",
@@ -37,6 +39,12 @@ __all__ = [
 MIDDLEWARE_PATH: Final = "secure_django.middleware.SecureHeadersMiddleware"
 _MIDDLEWARE_ALIASES: Final = frozenset({MIDDLEWARE_PATH, "secure_django.SecureHeadersMiddleware"})
 
+_CACHE_MIDDLEWARE: Final = frozenset(
+    {
+        "django.middleware.cache.UpdateCacheMiddleware",
+        "django.middleware.cache.CacheMiddleware",
+    }
+)
 _SECURITY_MIDDLEWARE: Final = "django.middleware.security.SecurityMiddleware"
 _XFRAME_MIDDLEWARE: Final = "django.middleware.clickjacking.XFrameOptionsMiddleware"
 _DJANGO_CSP_MIDDLEWARE: Final = "django.middleware.csp.ContentSecurityPolicyMiddleware"
@@ -78,6 +86,9 @@ W002 = Warning(
 )
 #: The middleware comes after one that answers some requests itself.
 W003: Final = "secure_django.W003"
+
+#: The per-site cache stores pages whose Content-Security-Policy has a nonce.
+W004: Final = "secure_django.W004"
 
 #: Django's SECURE_HSTS_SECONDS (and friends) send another Strict-Transport-Security.
 W010: Final = "secure_django.W010"
@@ -338,6 +349,31 @@ def check_middleware(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[C
                 )
             )
     return messages
+
+
+@register(Tags.security, Tags.caches)
+def check_cached_nonce(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[CheckMessage]:
+    """W004: the per-site cache and a nonce slot in the project's policy.
+
+    A cached page keeps the nonce of the request that filled the cache: served again
+    with the same header it replays the nonce (CSP3 §7.1, "Nonce Reuse": a new value
+    each time a policy is sent), with a new one its own scripts are blocked.
+    """
+    cached = [path for path in _middleware() if path in _CACHE_MIDDLEWARE]
+    secure = _secure()
+    if not cached or secure is None or not secure.snapshot().needs_nonce:
+        return []
+    return [
+        Warning(
+            f"'{cached[0]}' caches every page, and the Content-Security-Policy of "
+            f"{SETTING} has a nonce: a cached page is served with the nonce of the request "
+            "that filled the cache.",
+            hint="Use the per-view cache (cache_page) only on views without a nonce slot "
+            "(exempt or replace their CSP), or a policy with hashes instead of a nonce; "
+            "see 'Caching' in docs/frameworks/django.md.",
+            id=W004,
+        )
+    ]
 
 
 @register(Tags.security)

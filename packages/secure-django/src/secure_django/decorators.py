@@ -1,170 +1,248 @@
 """View decorators that change the headers of one view's responses.
 
-Each decorator works on function views and class-based views, sync or async::
+Each decorator builds one :class:`secure.Override` and works on function views and
+class-based views, sync or async::
 
-    @override_headers({"X-Frame-Options": "DENY"})
+    @override(headers={"X-Frame-Options": "DENY"})
     def settings_page(request): ...
 
-    @add_csp_sources({"script-src": ["https://js.stripe.com"]})
+    @override(csp_sources={"script-src": ["https://js.stripe.com"]})
     class CheckoutView(View): ...
 
-The derived headers are computed once, when the view is decorated, from the
-project's ``SECURE_HEADERS``; per request the middleware only reads them.
+A decorator returns a new object (a wrapper around a function, a subclass of a class)
+and never changes what it was given, so the same view can be routed elsewhere
+unmarked. The override is checked against ``SECURE_HEADERS`` when the decorator is
+created; the responses the view returns carry it as plain data, and
+``SecureHeadersMiddleware`` has the core compile it once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from functools import wraps
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from inspect import iscoroutine
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast, overload
 
 from asgiref.sync import iscoroutinefunction
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
+from secure import Override
 from secure.headers import ContentSecurityPolicy
-from secure_django._apply import RESPONSE_ATTR, VIEW_ATTR, Override, Step
-from secure_django._conf import get_secure
+from secure_django._apply import RESPONSE_ATTR
+from secure_django._conf import check_override
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
     from django.http import HttpResponseBase
 
-__all__ = ["add_csp_sources", "exempt_headers", "override_headers", "replace_csp"]
+__all__ = [
+    "add_csp_sources",
+    "exempt",
+    "exempt_headers",
+    "override",
+    "override_headers",
+    "replace_csp",
+]
 
 _V = TypeVar("_V", bound=Callable[..., Any])
+
+# Set on the wrappers and subclasses made here (functools.wraps carries it on to other
+# decorators' wrappers), never on what a decorator was given: the combined override of
+# every decorator of this package below, so stacked decorators compose.
+MARK_ATTR: Final = "__secure_django_override__"
+
+
+def override(
+    headers: Mapping[str, str | None] | None = None,
+    *,
+    csp: ContentSecurityPolicy | str | None = None,
+    csp_sources: Mapping[str, Sequence[str] | str] | None = None,
+) -> Callable[[_V], _V]:
+    """Change the headers of one view: the same vocabulary as ``secure.Override``.
+
+    ``headers`` sets or replaces headers by name (``None`` removes one), ``csp``
+    replaces the Content-Security-Policy, ``csp_sources`` adds sources to CSP directives
+    (a missing directive starts from its fallback, so ``'self'`` is kept)::
+
+        @override(csp_sources={"script-src": ["https://js.stripe.com"]})
+        def checkout(request): ...
+
+    A bad name or value, or a change that does not fit ``SECURE_HEADERS``, raises
+    ``ValueError`` here.
+    """
+    if headers is None and csp is None and not csp_sources:
+        raise TypeError("override() needs headers=, csp= or csp_sources=")
+    return _decorator(Override(headers=headers, csp=csp, csp_sources=csp_sources))
+
+
+@overload
+def exempt(view: _V, /) -> _V: ...
+@overload
+def exempt(*headers: str) -> Callable[[_V], _V]: ...
+def exempt(*args: Any) -> Any:
+    """Leave headers off one view's responses; all of them by default.
+
+    ``@exempt`` (or ``@exempt()``) sends none of the configured headers;
+    ``@exempt("X-Frame-Options")`` leaves out the named ones, so a header the view
+    sets itself is kept as it is::
+
+        @exempt("X-Frame-Options")
+        def embeddable_widget(request): ...
+    """
+    if len(args) == 1 and not isinstance(args[0], str):
+        return _decorator(Override(exempt_all=True))(args[0])
+    return _exempt("exempt", args)
 
 
 def override_headers(headers: Mapping[str, str | None]) -> Callable[[_V], _V]:
     """Set or replace headers by name for this view; ``None`` removes a header.
 
-    >>> @override_headers({"X-Frame-Options": "DENY", "Cache-Control": "no-store"})
-    ... def account(request): ...
+    The 1.0 name of ``override(headers=...)``::
+
+        @override_headers({"X-Frame-Options": "DENY", "Cache-Control": "no-store"})
+        def account(request): ...
     """
-    headers = dict(headers)
-    return _decorator(lambda s: s.derive(headers=headers))
+    if not isinstance(headers, Mapping):
+        raise TypeError(
+            f"override_headers() takes a mapping of header name -> value, got {headers!r}"
+        )
+    return _decorator(Override(headers=headers))
 
 
-def add_csp_sources(sources: Mapping[str, Sequence[str]]) -> Callable[[_V], _V]:
+def add_csp_sources(sources: Mapping[str, Sequence[str] | str]) -> Callable[[_V], _V]:
     """Add sources to Content-Security-Policy directives for this view.
 
-    A directive missing from the policy is created. ``secure.nonce.NONCE`` adds a
-    nonce slot.
+    The 1.0 name of ``override(csp_sources=...)``. A directive missing from the policy
+    starts from its CSP Level 3 fallback (``img-src`` from ``default-src``), so
+    ``'self'`` is kept. ``secure.nonce.NONCE`` adds a nonce slot::
 
-    >>> @add_csp_sources({"script-src": ["https://js.stripe.com"]})
-    ... def checkout(request): ...
+        @add_csp_sources({"script-src": ["https://js.stripe.com"]})
+        def checkout(request): ...
     """
-    sources = {directive: _as_tuple(values) for directive, values in sources.items()}
-    return _decorator(lambda s: s.derive(csp_sources=sources))
+    return _decorator(Override(csp_sources=sources))
 
 
 def replace_csp(policy: ContentSecurityPolicy | str) -> Callable[[_V], _V]:
     """Send this Content-Security-Policy for this view instead of the project's.
 
-    >>> @replace_csp("default-src 'none'; img-src 'self'")
-    ... def image_viewer(request): ...
+    The 1.0 name of ``override(csp=...)``::
+
+        @replace_csp("default-src 'none'; img-src 'self'")
+        def image_viewer(request): ...
     """
     if not isinstance(policy, (ContentSecurityPolicy, str)):
         raise TypeError(
             "replace_csp() takes a ContentSecurityPolicy or a policy string, "
             f"got {type(policy).__name__} {policy!r}"
         )
-    policy = policy.copy() if isinstance(policy, ContentSecurityPolicy) else policy
-    return _decorator(lambda s: s.derive(csp=policy))
+    return _decorator(Override(csp=policy))
 
 
 def exempt_headers(*names: str) -> Callable[[_V], _V]:
     """Leave the named headers off this view's responses; with no names, all of them.
 
-    >>> @exempt_headers("X-Frame-Options")
-    ... def embeddable_widget(request): ...
+    The 1.0 name of ``exempt(...)``::
+
+        @exempt_headers("X-Frame-Options")
+        def embeddable_widget(request): ...
     """
+    return _exempt("exempt_headers", names)
+
+
+def _exempt(function: str, names: Sequence[object]) -> Callable[[_V], _V]:
     for name in names:
         if not isinstance(name, str):
-            raise TypeError(f"exempt_headers() takes header names, got {name!r}")
-    if names:
-        return _decorator(lambda s: s.derive(exempt=names))
-    return _decorator(lambda s: s.derive(exempt=s.snapshot().names))
+            raise TypeError(f"{function}() takes header names, got {type(name).__name__} {name!r}")
+    checked = cast("tuple[str, ...]", tuple(names))
+    return _decorator(Override(exempt=checked) if checked else Override(exempt_all=True))
 
 
-def _as_tuple(values: Sequence[str] | str) -> tuple[str, ...]:
-    return (values,) if isinstance(values, str) else tuple(values)
+def _decorator(change: Override) -> Callable[[_V], _V]:
+    # Checked once, here: Django's method_decorator applies the decorator below to a
+    # new bound method on every request.
+    check_override(change)
+
+    def decorate(view: _V) -> _V:
+        return _marked(view, change)
+
+    return decorate
 
 
-def _decorator(step: Step) -> Callable[[_V], _V]:
-    override = Override((step,))
-
-    def decorator(view: _V) -> _V:
-        if isinstance(view, type):
-            return _decorate_class(view, override)  # type: ignore[return-value]
-        return _decorate_function(view, override)
-
-    return decorator
-
-
-def _prepare(view: object, override: Override) -> Override:
-    """Compose with decorators already on ``view`` and resolve now, so a bad
-    override fails at import time, not on the first request."""
-    combined = override.after(getattr(view, VIEW_ATTR, None))
-    if settings.configured:
-        try:
-            base = get_secure()
-        except ImproperlyConfigured:
-            # SECURE_HEADERS itself is broken: the middleware refuses to start and
-            # `manage.py check` reports it (E001); importing views must not hide that.
-            return combined
-        combined.resolve(base)
+def _combined(target: object, change: Override) -> Override:
+    """``change`` on top of the decorators already on ``target`` (nearest first)."""
+    below = getattr(target, MARK_ATTR, None)
+    if not isinstance(below, Override):
+        return change
+    combined = below | change
+    check_override(combined)
     return combined
 
 
-def _tag(result: Any, override: Override) -> Any:
-    """Mark a view's response for the middleware. ``result`` may be a coroutine: a
-    class-based view's ``dispatch`` returns its async handler's coroutine, and
-    ``method_decorator`` hands that to a sync wrapper."""
-    if iscoroutine(result):
-        return _tag_later(result, override)
-    result.__dict__[RESPONSE_ATTR] = override
-    return result
-
-
-async def _tag_later(pending: Awaitable[HttpResponseBase], override: Override) -> HttpResponseBase:
-    response = await pending
-    response.__dict__[RESPONSE_ATTR] = override
-    return response
-
-
-def _decorate_function(view: _V, override: Override) -> _V:
-    combined = _prepare(view, override)
+def _marked(view: _V, change: Override) -> _V:
+    if isinstance(view, type):
+        return cast("_V", _subclass(view, change))
+    if not callable(view):
+        raise TypeError(
+            "a secure_django decorator takes a view function, a class-based view or the "
+            f"result of as_view(), got {type(view).__name__} {view!r}"
+        )
+    combined = _combined(view, change)
     wrapper: Callable[..., Any]
     if iscoroutinefunction(view):
 
-        @wraps(view)
         async def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
             return _tag(await view(request, *args, **kwargs), combined)
 
     else:
 
-        @wraps(view)
         def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
             return _tag(view(request, *args, **kwargs), combined)
 
-    setattr(wrapper, VIEW_ATTR, combined)
-    return wrapper  # type: ignore[return-value]
+    # The name, the docstring and what Django reads (view_class, csrf_exempt, the
+    # coroutine marker of an async as_view()); then the combined override on top.
+    functools.update_wrapper(wrapper, view)
+    setattr(wrapper, MARK_ATTR, combined)
+    return cast("_V", wrapper)
 
 
-def _decorate_class(view: type[Any], override: Override) -> type[Any]:
-    dispatch = getattr(view, "dispatch", None)
-    if dispatch is None:
+def _subclass(view: type[Any], change: Override) -> type[Any]:
+    """A subclass of a class-based view whose ``dispatch`` marks the response."""
+    if not callable(getattr(view, "dispatch", None)):
         raise TypeError(
             f"{view.__qualname__} has no dispatch() method; decorate a view function, "
             "a class-based view, or the result of as_view()"
         )
-    combined = _prepare(dispatch, override)
+    combined = _combined(view, change)
+    namespace = {
+        MARK_ATTR: combined,
+        "__module__": view.__module__,
+        "__qualname__": view.__qualname__,
+        "__doc__": view.__doc__,
+    }
+    # type(view): the class's own metaclass builds the subclass.
+    metaclass: Callable[..., type[Any]] = type(view)
+    subclass = metaclass(view.__name__, (view,), namespace)
 
-    @wraps(dispatch)
-    def wrapped_dispatch(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        return _tag(dispatch(self, request, *args, **kwargs), combined)
+    def dispatch(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        return _tag(super(subclass, self).dispatch(request, *args, **kwargs), combined)
 
-    setattr(wrapped_dispatch, VIEW_ATTR, combined)
-    view.dispatch = wrapped_dispatch
-    return view
+    # Its __dict__ too: as_view() copies what decorators such as csrf_exempt left there.
+    functools.update_wrapper(dispatch, view.dispatch)
+    # The class was made just above: setting its method changes nothing anyone else has.
+    subclass.dispatch = dispatch
+    return subclass
+
+
+def _tag(response: Any, combined: Override) -> Any:
+    """Put the override on the view's response. ``response`` may be a coroutine: a
+    class-based view's ``dispatch`` returns its async handler's coroutine."""
+    if iscoroutine(response):
+        return _tag_later(response, combined)
+    response.__dict__[RESPONSE_ATTR] = combined
+    return response
+
+
+async def _tag_later(pending: Awaitable[HttpResponseBase], combined: Override) -> HttpResponseBase:
+    response = await pending
+    response.__dict__[RESPONSE_ATTR] = combined
+    return response

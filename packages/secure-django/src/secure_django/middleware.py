@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.utils.cache import get_max_age
 from django.utils.functional import SimpleLazyObject
 
-from secure.nonce import generate_nonce
-from secure_django._apply import RESPONSE_ATTR, Compiled
-from secure_django._conf import get_secure
+from secure.middleware import environ_nonce
+from secure_django._apply import APPLIED_ATTR, RESPONSE_ATTR, prepare, set_headers, set_prepared
+from secure_django._conf import check_pending, get_secure
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponseBase
 
     from secure._snapshot import HeaderSnapshot
 
-__all__ = ["SecureHeadersMiddleware"]
+__all__ = ["CachedNonceWarning", "SecureHeadersMiddleware"]
 
 _GetResponse = Callable[["HttpRequest"], Any]
+
+
+class CachedNonceWarning(RuntimeWarning):
+    """A response whose Content-Security-Policy has a nonce may be served again from a
+    cache: the nonce is replayed (or, with the cache below the middleware, no longer
+    matches the page) — see "Caching" in ``docs/frameworks/django.md``."""
 
 
 class SecureHeadersMiddleware:
@@ -44,7 +53,8 @@ class SecureHeadersMiddleware:
         self.get_response = get_response
         self.secure: Final = get_secure()
         self.snapshot: Final[HeaderSnapshot] = self.secure.snapshot()
-        self._compiled = Compiled(self.snapshot)
+        self._prepared = prepare(self.snapshot)
+        check_pending(self.secure)
         # Django hands an async get_response under ASGI (when the rest of the stack is
         # async capable); answer in kind so no thread hop is added (Django docs,
         # "Asynchronous support" in "Middleware").
@@ -55,18 +65,59 @@ class SecureHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self._is_async:
             return self.__acall__(request)
-        nonce = request.csp_nonce = SimpleLazyObject(generate_nonce)  # type: ignore[attr-defined]
+        # The core's per-request nonce, kept in request.META like a WSGI environ's and
+        # chosen on first use.
+        request.csp_nonce = SimpleLazyObject(partial(environ_nonce, request.META))  # type: ignore[attr-defined]
         response: HttpResponseBase = self.get_response(request)
-        self._apply(response, nonce)
+        self._apply(request, response)
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        nonce = request.csp_nonce = SimpleLazyObject(generate_nonce)  # type: ignore[attr-defined]
+        request.csp_nonce = SimpleLazyObject(partial(environ_nonce, request.META))  # type: ignore[attr-defined]
         response: HttpResponseBase = await self.get_response(request)
-        self._apply(response, nonce)
+        self._apply(request, response)
         return response
 
-    def _apply(self, response: HttpResponseBase, nonce: SimpleLazyObject[str]) -> None:
-        override = response.__dict__.get(RESPONSE_ATTR)
-        compiled = self._compiled if override is None else override.resolve(self.secure)
-        compiled.apply(response, nonce)
+    def _apply(self, request: HttpRequest, response: HttpResponseBase) -> None:
+        state = response.__dict__
+        applied = state.get(APPLIED_ATTR)
+        if applied is None:
+            override = state.get(RESPONSE_ATTR)
+            prepared = self._prepared
+            if (
+                override is None
+                and prepared is not None
+                and set_prepared(response.headers, prepared)
+            ):
+                applied = state[APPLIED_ATTR] = False
+            else:
+                plan = self.snapshot if override is None else self.secure.snapshot(override)
+                applied = state[APPLIED_ATTR] = plan.needs_nonce
+                # The nonce the page read through request.csp_nonce, or a fresh one if
+                # it read none (read from META directly: the lazy object is slow).
+                nonce = environ_nonce(request.META) if applied else None
+                set_headers(response.headers, plan, nonce)
+        # else: a copy from Django's cache, stored with our headers on: served as stored.
+        if applied and _cacheable(response):
+            _warn_cached_nonce(request, response)
+
+
+def _cacheable(response: HttpResponseBase) -> bool:
+    """Whether Django's cache middleware (and any shared cache) would keep this response."""
+    max_age = get_max_age(response)
+    if not max_age:
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    return "private" not in cache_control and "no-store" not in cache_control
+
+
+def _warn_cached_nonce(request: HttpRequest, response: HttpResponseBase) -> None:
+    warnings.warn(
+        f"Content-Security-Policy: the response to {request.path} has a CSP nonce and is "
+        f"cacheable (Cache-Control: {response.get('Cache-Control')}); served again from a "
+        "cache, it replays its nonce or no longer matches its page. Do not cache pages "
+        "with a nonce (cache_page, UpdateCacheMiddleware): exempt them from the cache, or "
+        "use a policy without a nonce slot on them.",
+        CachedNonceWarning,
+        stacklevel=2,
+    )

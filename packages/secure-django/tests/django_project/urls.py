@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import path
 
 from django_project import views
-from secure_django import exempt_headers
+from secure_django import exempt, exempt_headers
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -37,4 +37,18 @@ urlpatterns = [
     path("cbv/as-view/", exempt_headers("Server")(views.PlainClassView.as_view())),
     path("cbv/async-as-view/", exempt_headers("Server")(views.PlainAsyncClassView.as_view())),
     path("cbv/method-decorator/", views.MethodDecoratedView.as_view()),
+    path("cache/inside/", views.cached_inside),
+    path("cache/outside/", views.cached_outside),
+    path("cache/site/", views.site_cached),
+    path("cache/site-csp/", views.site_cached_csp),
+    path("own-csp/", views.own_csp),
+    path("own-csp/decorated/", views.own_csp_decorated),
+    path("cdn/", views.cdn),
+    # One class and one function, each routed twice: marked once, unmarked once.
+    path("shared/plain/", views.SharedView.as_view()),
+    path("shared/exempt/", exempt("X-Frame-Options")(views.SharedView).as_view()),
+    path("shared/async-exempt/", exempt("X-Frame-Options")(views.SharedAsyncView).as_view()),
+    path("shared/async-plain/", views.SharedAsyncView.as_view()),
+    path("shared/function-exempt/", exempt_headers("X-Frame-Options")(views.shared_function)),
+    path("shared/function-plain/", views.shared_function),
 ]

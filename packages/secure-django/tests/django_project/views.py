@@ -19,6 +19,7 @@ from django.http.response import ResponseHeaders
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import cache_page
 
 from secure_django import add_csp_sources, exempt_headers, override_headers, replace_csp
 
@@ -195,3 +196,87 @@ class PlainAsyncClassView(View):
 @method_decorator(override_headers({"X-Frame-Options": "DENY"}), name="dispatch")
 class MethodDecoratedView(PlainAsyncClassView):
     pass
+
+
+# -- caching, the application's own CSP, views routed twice -----------------------------
+
+#: How many times each cached view really ran (a cache hit does not run it).
+CALLS: dict[str, int] = {}
+
+
+def _counted(name: str) -> HttpResponse:
+    CALLS[name] = CALLS.get(name, 0) + 1
+    return HttpResponse(f"{name} {CALLS[name]}")
+
+
+@cache_page(60)
+@override_headers({"X-Frame-Options": "DENY"})
+@exempt_headers("Server")
+def cached_inside(request: HttpRequest) -> HttpResponse:
+    """Our decorators below cache_page: the cached response carries the override."""
+    return _counted("cached_inside")
+
+
+@override_headers({"X-Frame-Options": "DENY"})
+@exempt_headers("Server")
+@cache_page(60)
+def cached_outside(request: HttpRequest) -> HttpResponse:
+    """Our decorators above cache_page: they mark hits and misses alike."""
+    return _counted("cached_outside")
+
+
+@override_headers({"X-Frame-Options": "DENY"})
+@exempt_headers("Server")
+def site_cached(request: HttpRequest) -> HttpResponse:
+    """Cached by the per-site cache middleware, when a test installs it."""
+    return _counted("site_cached")
+
+
+@add_csp_sources({"img-src": ["https://cdn.example"]})
+def site_cached_csp(request: HttpRequest) -> HttpResponse:
+    response = _counted("site_cached_csp")
+    response["Content-Security-Policy"] = OWN_CSP
+    return response
+
+
+#: A policy a view sets itself, e.g. for uploaded HTML: kept next to the project's.
+OWN_CSP = "sandbox; default-src 'none'"
+
+
+def own_csp(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse("<p>uploaded</p>")
+    response["Content-Security-Policy"] = OWN_CSP
+    response["Content-Security-Policy-Report-Only"] = "default-src 'none'; report-uri /r"
+    return response
+
+
+@override_headers({"X-Frame-Options": "DENY"})
+def own_csp_decorated(request: HttpRequest) -> HttpResponse:
+    return own_csp(request)
+
+
+@add_csp_sources(
+    {
+        "img-src": ["https://cdn.example"],
+        "connect-src": ["https://cdn.example"],
+        "frame-src": ["https://cdn.example"],
+    }
+)
+def cdn(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("cdn")
+
+
+class SharedView(View):
+    """Routed twice in urls.py: once as it is, once exempted from X-Frame-Options."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("shared")
+
+
+class SharedAsyncView(View):
+    async def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("shared async")
+
+
+def shared_function(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("shared function")
