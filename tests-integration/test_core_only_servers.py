@@ -97,7 +97,7 @@ ALL_STACKS: Final = (
         "falcon",
         "uwsgi",
         (_script("uwsgi"), "--http-socket", "{host}:{port}", "--module", "falcon_wsgi_app:app",
-         "--master", "--processes", "1", "--disable-logging"),
+         "--master", "--processes", "1", "--die-on-term", "--disable-logging"),
         adds=frozenset(),
     ),
     CoreStack(

@@ -11,6 +11,7 @@ the 500 page and static files; a named route picks its own headers in ``ROUTE_HE
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from core_only_common import EMBED, PAGE, SECURE, SESSION_COOKIE, STATIC_DIR, THEME_COOKIE
@@ -18,29 +19,32 @@ from core_only_common import EMBED, PAGE, SECURE, SESSION_COOKIE, STATIC_DIR, TH
 from secure import Secure, generate_nonce
 
 ROUTE_HEADERS: dict[str, Secure] = {"embed": EMBED}
+# Where a request keeps its nonce: aiohttp 3.14 asks for a typed key, older releases
+# take a string.
+CSP_NONCE: Any = web.RequestKey("csp_nonce", str) if hasattr(web, "RequestKey") else "csp_nonce"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @web.middleware
 async def add_nonce(request: web.Request, handler: Handler) -> web.StreamResponse:
-    request["csp_nonce"] = generate_nonce()
+    request[CSP_NONCE] = generate_nonce()
     return await handler(request)
 
 
 async def set_security_headers(request: web.Request, response: web.StreamResponse) -> None:
     secure = ROUTE_HEADERS.get(request.match_info.route.name or "", SECURE)
-    secure.set_headers(response, nonce=request.get("csp_nonce"))
+    secure.set_headers(response, nonce=request.get(CSP_NONCE))
 
 
 async def index(request: web.Request) -> web.Response:
-    response = web.Response(text=PAGE.format(nonce=request["csp_nonce"]), content_type="text/html")
+    response = web.Response(text=PAGE.format(nonce=request[CSP_NONCE]), content_type="text/html")
     response.set_cookie(*SESSION_COOKIE, httponly=True, samesite="Lax")
     response.set_cookie(*THEME_COOKIE)
     return response
 
 
 async def embed(request: web.Request) -> web.Response:
-    return web.Response(text=PAGE.format(nonce=request["csp_nonce"]), content_type="text/html")
+    return web.Response(text=PAGE.format(nonce=request[CSP_NONCE]), content_type="text/html")
 
 
 async def to_index(request: web.Request) -> web.Response:

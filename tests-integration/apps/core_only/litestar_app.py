@@ -14,7 +14,7 @@ from typing import Any
 
 from core_only_common import EMBED, HERE, SECURE, SESSION_COOKIE, STATIC_DIR, THEME_COOKIE
 from litestar import Litestar, Request, Response, get
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
