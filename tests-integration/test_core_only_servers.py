@@ -57,9 +57,17 @@ if str(CORE_ONLY_DIR) not in sys.path:
 from core_only_common import EMBED, SECURE  # noqa: E402
 
 
-def _script(name: str) -> str:
-    """A console script of this environment (``uwsgi``), next to its Python."""
-    return str(Path(sys.executable).with_name(name))
+def _command(args: str) -> tuple[str, ...]:
+    """``python ARGS`` (split at spaces); ``{host}`` and ``{port}`` are filled in later."""
+    return (sys.executable, *args.split())
+
+
+def _uwsgi(module: str) -> tuple[str, ...]:
+    """uWSGI (the ``pyuwsgi`` package's ``uwsgi`` script) serving ``module`` over HTTP;
+    ``--die-on-term``: stop on SIGTERM (uWSGI reloads on it by default)."""
+    uwsgi = str(Path(sys.executable).with_name("uwsgi"))
+    args = "--master --processes 1 --die-on-term --disable-logging"
+    return (uwsgi, "--http-socket", "{host}:{port}", "--module", module, *args.split())
 
 
 @dataclass(frozen=True)
@@ -80,25 +88,21 @@ class CoreStack:
         return self.name
 
 
-PY: Final = sys.executable
 ALL_STACKS: Final = (
     CoreStack(
         "litestar",
         "granian",
-        (PY, "-m", "granian", "--interface", "asgi", "--host", "{host}", "--port", "{port}",
-         "--workers", "1", "litestar_app:app"),
+        _command("-m granian --interface asgi --host {host} --port {port} litestar_app:app"),
     ),
     CoreStack(
         "quart",
         "hypercorn",
-        (PY, "-m", "hypercorn", "--config", "hypercorn.toml", "--bind", "{host}:{port}",
-         "quart_app:app"),
+        _command("-m hypercorn --config hypercorn.toml --bind {host}:{port} quart_app:app"),
     ),
     CoreStack(
         "falcon",
         "uwsgi",
-        (_script("uwsgi"), "--http-socket", "{host}:{port}", "--module", "falcon_wsgi_app:app",
-         "--master", "--processes", "1", "--die-on-term", "--disable-logging"),
+        _uwsgi("falcon_wsgi_app:app"),
         adds=frozenset(),
     ),
     CoreStack(
@@ -109,27 +113,25 @@ ALL_STACKS: Final = (
     CoreStack(
         "sanic",
         "sanic",
-        (PY, "-m", "sanic", "sanic_app:app", "--host", "{host}", "--port", "{port}",
-         "--single-process", "--no-motd", "--no-access-logs"),
+        _command("-m sanic sanic_app:app --host {host} --port {port} --single-process --no-motd"),
         adds=frozenset(),
     ),
     CoreStack(
         "aiohttp",
         "aiohttp",
-        (PY, "-m", "aiohttp.web", "-H", "{host}", "-P", "{port}", "aiohttp_app:init"),
+        _command("-m aiohttp.web -H {host} -P {port} aiohttp_app:init"),
     ),
     CoreStack(
         "tornado",
         "tornado",
-        (PY, "tornado_app.py", "--address", "{host}", "--port", "{port}"),
+        _command("tornado_app.py --address {host} --port {port}"),
         # Tornado adds an ETag to every GET response with a body it holds whole.
         adds=frozenset({"date", "etag"}),
     ),
     CoreStack(
         "pyramid",
         "waitress",
-        (PY, "-m", "waitress", "--host", "{host}", "--port", "{port}", "--ident=",
-         "pyramid_app:app"),
+        _command("-m waitress --host {host} --port {port} --ident= pyramid_app:app"),
     ),
     CoreStack(
         "bottle",
@@ -288,36 +290,32 @@ def test_what_the_server_adds(served: Callable[[CoreStack], str], stack: CoreSta
 BARE_SERVERS: Final = {
     # name: (command, the Server values on the wire, sends Date)
     "hypercorn": (
-        (PY, "-m", "hypercorn", "--bind", "{host}:{port}", "bare_app:asgi_app"),
+        _command("-m hypercorn --bind {host}:{port} bare_app:asgi_app"),
         ["", "hypercorn-h11"],
         True,
     ),
     "hypercorn-configured": (
-        (PY, "-m", "hypercorn", "--config", "hypercorn.toml", "--bind", "{host}:{port}",
-         "bare_app:asgi_app"),
+        _command("-m hypercorn --config hypercorn.toml --bind {host}:{port} bare_app:asgi_app"),
         [""],
         True,
     ),
     "granian": (
-        (PY, "-m", "granian", "--interface", "asgi", "--host", "{host}", "--port", "{port}",
-         "bare_app:asgi_app"),
+        _command("-m granian --interface asgi --host {host} --port {port} bare_app:asgi_app"),
         [""],
         True,
     ),
     "waitress": (
-        (PY, "-m", "waitress", "--host", "{host}", "--port", "{port}", "bare_app:wsgi_app"),
+        _command("-m waitress --host {host} --port {port} bare_app:wsgi_app"),
         ["", "waitress"],
         True,
     ),
     "waitress-ident": (
-        (PY, "-m", "waitress", "--host", "{host}", "--port", "{port}", "--ident=",
-         "bare_app:wsgi_app"),
+        _command("-m waitress --host {host} --port {port} --ident= bare_app:wsgi_app"),
         [""],
         True,
     ),
     "uwsgi": (
-        (_script("uwsgi"), "--http-socket", "{host}:{port}", "--module", "bare_app:wsgi_app",
-         "--master", "--processes", "1", "--die-on-term", "--disable-logging"),
+        _uwsgi("bare_app:wsgi_app"),
         [""],
         False,
     ),

@@ -1,6 +1,6 @@
 """Falcon (ASGI), core only. Run it with uvicorn::
 
-    uvicorn falcon_asgi_app:app --no-server-header
+uvicorn falcon_asgi_app:app --no-server-header
 """
 
 from __future__ import annotations

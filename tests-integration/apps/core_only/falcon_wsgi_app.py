@@ -1,6 +1,6 @@
 """Falcon (WSGI), core only. Run it with uWSGI (the ``pyuwsgi`` package)::
 
-    uwsgi --http-socket 127.0.0.1:8000 --module falcon_wsgi_app:app --master
+uwsgi --http-socket 127.0.0.1:8000 --module falcon_wsgi_app:app --master
 """
 
 from __future__ import annotations

@@ -14,13 +14,17 @@ from typing import Any
 
 from core_only_common import EMBED, HERE, SECURE, SESSION_COOKIE, STATIC_DIR, THEME_COOKIE
 from litestar import Litestar, Request, Response, get
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from secure import generate_nonce
+
+try:
+    from litestar.plugins.jinja import JinjaTemplateEngine
+except ImportError:  # Litestar before 2.22
+    from litestar.contrib.jinja import JinjaTemplateEngine  # type: ignore[no-redef]
 
 
 def add_nonce(request: Request[Any, Any, Any]) -> None:

@@ -23,7 +23,9 @@ from tornado.template import Template
 PAGE = Template("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>demo</title></head>
 <body><p id="nonced">waiting</p>
-<script nonce="{{ handler.csp_nonce }}">document.getElementById("nonced").textContent = "ran";</script>
+<script nonce="{{ handler.csp_nonce }}">
+document.getElementById("nonced").textContent = "ran";
+</script>
 </body></html>
 """)
 
