@@ -1,7 +1,8 @@
 """Test every package against the framework versions it supports.
 
 ``uv run nox`` runs the default sessions: the unit tests of each package on every
-Python 3.10-3.13 found on the machine and every supported framework line, the
+Python 3.10-3.13 found on the machine and every supported framework line, the frameworks
+served with secure-core alone (``stacks``: oldest and newest release of each), the
 integration suite (real servers, a real browser), the docs build, lint and type checks.
 ``nox -s bench`` and ``nox -s fuzz`` run the benchmarks and the long fuzzing session.
 """
