@@ -1,7 +1,8 @@
 """Test every package against the framework versions it supports.
 
 ``uv run nox`` runs the default sessions: the unit tests of each package on every
-Python 3.10-3.13 found on the machine and every supported framework line, the
+Python 3.10-3.13 found on the machine and every supported framework line, the frameworks
+served with secure-core alone (``stacks``: oldest and newest release of each), the
 integration suite (real servers, a real browser), the docs build, lint and type checks.
 ``nox -s bench`` and ``nox -s fuzz`` run the benchmarks and the long fuzzing session;
 ``nox -s release`` builds and checks the distributions before a release.
@@ -25,6 +26,7 @@ nox.options.sessions = [
     "django",
     "fastapi",
     "shiny",
+    "stacks",
     "integration",
     "docs",
     "lint",
@@ -154,10 +156,45 @@ def shiny(session: nox.Session, release: str) -> None:
     session.run("pytest", "packages/secure-shiny/tests", *session.posargs)
 
 
+# Frameworks served with secure-core alone (docs/frameworks/<name>.md): the oldest
+# release each page supports and the newest, with the server(s) the page recommends and
+# what its examples use. One Python: what varies here is the framework, not the language.
+STACKS = {
+    # Litestar 2.13 imports sniffio without declaring it (newer anyio dropped it).
+    "litestar": (["litestar==2.13.*", "sniffio"], ["litestar"], ["granian", "jinja2", "httpx"]),
+    "quart": (["quart==0.19.*"], ["quart"], ["hypercorn", "httpx"]),
+    "falcon": (["falcon==3.1.*"], ["falcon"], ["pyuwsgi", "uvicorn", "httpx", "webtest"]),
+    # Sanic 23.12 with the websockets of its time (11 renamed a module it imports).
+    "sanic": (
+        ["sanic==23.12.*", "sanic-testing==23.12.*", "websockets==10.*"],
+        ["sanic", "sanic-testing"],
+        [],
+    ),
+    "aiohttp": (["aiohttp==3.9.*"], ["aiohttp"], []),
+    # Tornado 6.3 calls datetime.utcfromtimestamp(), deprecated on Python 3.12.
+    "tornado": (["tornado==6.4.*"], ["tornado"], []),
+    # Pyramid 2.0 imports pkg_resources, which setuptools 81 deprecated and later removed.
+    "pyramid": (["pyramid==2.0.*", "setuptools<81"], ["pyramid"], ["waitress", "webtest"]),
+    # Bottle 0.12 drops what an after_request hook set on redirects, aborts and 404s.
+    "bottle": (["bottle==0.13.*"], ["bottle"], ["gunicorn", "webtest"]),
+}
+
+
+@nox.session(python=DEV_PYTHON)
+@nox.parametrize("release", ["oldest", "newest"])
+@nox.parametrize("framework", list(STACKS))
+def stacks(session: nox.Session, framework: str, release: str) -> None:
+    """A framework with secure-core alone: its docs page and its demo app behind its
+    server, at the oldest supported and the newest release."""
+    oldest, newest, tools = STACKS[framework]
+    session.install(*CORE, *(oldest if release == "oldest" else newest), *tools, "pytest>=8.3")
+    session.run("pytest", "tests-stacks", *session.posargs, env={"SECURE_STACKS": framework})
+
+
 @nox.session(python=DEV_PYTHON)
 def integration(session: nox.Session) -> None:
     """Real servers on 127.0.0.1, headless Chromium, load, and the built wheels."""
-    _sync(session, "test", "frameworks", "integration", "docs")
+    _sync(session, "test", "frameworks", "integration", "docs", "stacks")
     session.run("pytest", "tests-integration", *session.posargs)
 
 
