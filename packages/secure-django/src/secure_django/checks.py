@@ -370,7 +370,7 @@ def check_cached_nonce(app_configs: Sequence[Any] | None, **kwargs: Any) -> list
             "that filled the cache.",
             hint="Use the per-view cache (cache_page) only on views without a nonce slot "
             "(exempt or replace their CSP), or a policy with hashes instead of a nonce; "
-            "see 'Caching' in docs/frameworks/django.md.",
+            f"see {docs_url('frameworks/django.md#caching')}.",
             id=W004,
         )
     ]
