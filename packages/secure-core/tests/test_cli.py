@@ -497,7 +497,6 @@ def test_config_is_a_directory(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     "argv",
     [
         ["show", "--preset", "strict", "--config", "x.toml"],
-        ["show", "--preset", "paranoid"],
         ["show", "--format", "iis"],
         ["check"],
         ["check", "http://x", "--fail-under", "E"],

@@ -169,7 +169,11 @@ def available_presets() -> list[PresetInfo]:
     for name, point in sorted(_entry_points().items()):
         dist = getattr(point, "dist", None)
         provider = getattr(dist, "name", None) or point.value.split(":")[0]
-        presets.append(PresetInfo(name, provider, point.value))
+        try:
+            doc = (point.load().__doc__ or "").strip().splitlines()
+        except Exception:  # a broken plugin still gets listed, with where it points
+            doc = []
+        presets.append(PresetInfo(name, provider, doc[0] if doc else point.value))
     return presets
 
 

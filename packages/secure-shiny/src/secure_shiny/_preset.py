@@ -205,7 +205,9 @@ def shiny_preset(
 def shiny_preset_builders(
     app: App | None = None, *, nonce: bool = False, unsafe_eval: bool = False
 ) -> dict[str, Any]:
-    """Fresh builders of the Shiny preset, keyed like ``Secure(...)``'s keywords.
+    """The Shiny preset: the strictest headers under which a Shiny app still works.
+
+    Fresh builders, keyed like ``Secure(...)``'s keywords.
 
     The ``secure.presets`` entry point: with secure-shiny installed, the name
     ``"shiny"`` works wherever a preset name does (``Secure.from_preset("shiny")``,

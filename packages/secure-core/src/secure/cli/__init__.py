@@ -12,7 +12,7 @@ import math
 import os
 import re
 import sys
-from typing import TYPE_CHECKING, Final, TextIO
+from typing import TYPE_CHECKING, Final, NoReturn, TextIO
 
 from secure._docs import docs_url
 from secure.cli._check import (
@@ -23,6 +23,8 @@ from secure.cli._check import (
     normalise_url,
     scheme_given,
 )
+from secure.cli._config_tools import ConvertError, run_convert, run_presets
+from secure.cli._config_tools import add_parsers as add_config_parsers
 from secure.cli._formats import FORMATS, STATIC_FORMATS, FormatError, render
 from secure.cli._observatory import OBSERVATORY_GRADES
 from secure.cli._reports import add_parser as add_reports_parser
@@ -116,21 +118,49 @@ class _UsageError(Exception):
     """A problem with the arguments or the configuration, reported without a traceback."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a "did you mean" for a misspelt option (``--formt``)."""
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments:"):
+            from secure._suggest import suggest
+
+            words = message.split(":", 1)[1].split()
+            typo = next((w.split("=", 1)[0] for w in words if w.startswith("-")), None)
+            if typo is not None:
+                message += suggest(typo, sorted(_option_strings(self)), cutoff=0.7)
+        super().error(message)
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option string of a parser and of its subcommands."""
+    found: set[str] = set()
+    for action in parser._actions:
+        found.update(s for s in action.option_strings if s.startswith("--"))
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _option_strings(sub)
+    return found
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="secure",
         description=DESCRIPTION,
         epilog="Run 'secure show --help' or 'secure check --help' for examples.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
     def source_options(sub: argparse.ArgumentParser, default_help: str) -> None:
         group = sub.add_mutually_exclusive_group()
         group.add_argument(
-            "--preset", choices=PRESETS, metavar="NAME", help=f"{'|'.join(PRESETS)}; {default_help}"
+            "--preset",
+            metavar="NAME",
+            help=f"{'|'.join(PRESETS)}, or a preset an installed package provides "
+            f"('secure presets' lists them); {default_help}",
         )
         group.add_argument(
             "--config", metavar="FILE", help="a TOML or JSON configuration file (shared format)"
@@ -206,6 +236,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     color_option(check)
     add_reports_parser(commands)
+    add_config_parsers(commands)
     return parser
 
 
@@ -251,7 +282,10 @@ def _load(preset: str | None, config: str | None) -> tuple[Secure, str]:
             # be a secret (an Authorization header): show only enough to find it.
             raise _UsageError(f"{shown}: {redact_quoted(str(exc))}") from None
     name = preset or "balanced"
-    return Secure.from_preset(name), f"--preset {name}"
+    try:
+        return Secure.from_preset(name), f"--preset {printable(name)}"
+    except ValueError as exc:
+        raise _UsageError(f"--preset: {printable(str(exc))}") from None
 
 
 def _show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -453,6 +487,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "reports":
             return run_reports(args, out, err)
+        if args.command == "presets":
+            return run_presets(out)
+        if args.command == "convert":
+            try:
+                return run_convert(args, out, err)
+            except ConvertError as exc:
+                raise _UsageError(f"convert: {printable(str(exc))}") from None
         if args.command == "show":
             return _show(args, out, err)
         return _check(args, out, err)

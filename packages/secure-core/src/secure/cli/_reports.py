@@ -6,13 +6,10 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Final, TextIO
+from typing import Any, Final, TextIO
 
 from secure.reports._propose import Group, Proposal, group_reports, propose
 from secure.reports._record import Report, ReportError, escape, parse_body
-
-if TYPE_CHECKING:
-    from argparse import _SubParsersAction
 
 __all__ = ["add_parser", "run"]
 
@@ -43,7 +40,7 @@ _KEY_HEADER: Final = {
 }
 
 
-def add_parser(commands: _SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     """Register ``secure reports`` on the ``secure`` command's subparsers."""
     sub = commands.add_parser(
         "reports",
