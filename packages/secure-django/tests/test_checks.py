@@ -311,3 +311,18 @@ def test_deploy_checks_through_manage_py_check() -> None:
             err = io.StringIO()
             call_command("check", deploy=True, stdout=io.StringIO(), stderr=err)
             assert "secure_django.W102" not in err.getvalue()
+
+
+def test_a_misspelt_setting_is_reported() -> None:
+    from django.test import override_settings
+
+    from secure_django.checks import check_misspelt_settings
+
+    with override_settings(SECURE_HEADER={"preset": "strict"}):
+        messages = check_misspelt_settings(None)
+    assert [(m.id, m.hint) for m in messages] == [
+        ("secure_django.W005", "Did you mean SECURE_HEADERS?")
+    ]
+    # Django's own SECURE_* settings are not taken for typos of ours.
+    with override_settings(SECURE_HSTS_SECONDS=3600, SECURE_CSP={"default-src": ["'self'"]}):
+        assert check_misspelt_settings(None) == []

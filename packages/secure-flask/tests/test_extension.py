@@ -552,3 +552,15 @@ def test_a_views_own_csp_is_kept_beside_ours(
     sent = app.test_client().get("/upload").headers.getlist(header)
     assert "sandbox; default-src 'none'" in sent
     assert len(sent) == 2
+
+
+@pytest.mark.parametrize("key", ["SECURE_HEADER", "SECURE_FORCE_HTTP", "SECURE_HEADRES"])
+def test_a_misspelt_setting_is_refused_not_ignored(app: Flask, key: str) -> None:
+    app.config[key] = {"preset": "strict"}
+    with pytest.raises(ValueError, match=rf"app.config\['{key}'\] is not a secure-flask setting"):
+        Secure(app)
+
+
+def test_other_secure_prefixed_settings_are_left_alone(app: Flask) -> None:
+    app.config["SECURE_PROXY_SSL_HEADER"] = ("X-Forwarded-Proto", "https")  # someone else's
+    Secure(app)

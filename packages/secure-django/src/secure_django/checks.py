@@ -90,6 +90,9 @@ W003: Final = "secure_django.W003"
 #: The per-site cache stores pages whose Content-Security-Policy has a nonce.
 W004: Final = "secure_django.W004"
 
+#: A setting one typo away from one of ours (``SECURE_HEADER``), which nothing reads.
+W005: Final = "secure_django.W005"
+
 #: Django's SECURE_HSTS_SECONDS (and friends) send another Strict-Transport-Security.
 W010: Final = "secure_django.W010"
 #: Django's SECURE_CONTENT_TYPE_NOSNIFF sends another X-Content-Type-Options.
@@ -322,6 +325,32 @@ def check_configuration(app_configs: Sequence[Any] | None, **kwargs: Any) -> lis
         )
         return [Error(str(exc), hint=hint, id=E001)]
     return []
+
+
+# Ours, which a near-miss is compared with; Django's own SECURE_* settings are not near
+# enough to them to be taken for a typo (SECURE_HSTS_SECONDS, SECURE_CSP, ...).
+_OUR_SETTINGS: Final = ("SECURE_HEADERS", "SECURE_HEADERS_REPORTS")
+
+
+@register(Tags.security)
+def check_misspelt_settings(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[CheckMessage]:
+    """A ``SECURE_*`` setting close to one of ours is a typo that leaves ours unset."""
+    from secure._suggest import closest
+
+    messages: list[CheckMessage] = []
+    for name in dir(settings):
+        if not name.startswith("SECURE_") or name in _OUR_SETTINGS:
+            continue
+        near = closest(name, _OUR_SETTINGS, cutoff=0.85)
+        if near is not None:
+            messages.append(
+                Warning(
+                    f"{name} is not a secure_django setting and nothing reads it.",
+                    hint=f"Did you mean {near}?",
+                    id=W005,
+                )
+            )
+    return messages
 
 
 @register(Tags.security)

@@ -9,6 +9,7 @@ from flask import Request, abort, current_app, g, has_request_context, redirect,
 from werkzeug.sansio.utils import host_is_trusted
 
 from secure import Secure as SecureHeaders
+from secure._suggest import suggest
 from secure.middleware import environ_nonce
 from secure_flask._overrides import check_placement, mark_for
 
@@ -38,6 +39,19 @@ _CONFIG_KEYS: Final = {
     "force_https_permanent": "SECURE_FORCE_HTTPS_PERMANENT",
     "harden_session_cookie": "SECURE_HARDEN_SESSION_COOKIE",
 }
+
+
+def _refuse_misspelt_settings(app: Flask) -> None:
+    """A ``SECURE_*`` key one typo away from ours would be ignored: refuse it instead."""
+    ours = set(_CONFIG_KEYS.values())
+    for key in app.config:
+        if not isinstance(key, str) or not key.startswith("SECURE_") or key in ours:
+            continue
+        hint = suggest(key, sorted(ours), cutoff=0.85)
+        if hint:
+            raise ValueError(
+                f"app.config[{key!r}] is not a secure-flask setting and would be ignored{hint}"
+            )
 
 
 def _headers_from(value: object, where: str) -> SecureHeaders:
@@ -109,6 +123,7 @@ class Secure:
         Calling it again for the same app re-reads the configuration; registering a
         second ``Secure`` object on the same app raises ``RuntimeError``.
         """
+        _refuse_misspelt_settings(app)
         options = dict(self._defaults)
         for option, key in _CONFIG_KEYS.items():
             if key in app.config:
