@@ -45,7 +45,8 @@ def _drawn_in_child(fork: object, count: int) -> list[str]:
 
 @pytest.mark.parametrize("fork", [_c_fork, os.fork], ids=["c-fork", "os.fork"])
 def test_a_forked_child_never_hands_out_the_parents_nonces(fork: object) -> None:
-    nonce.generate_nonce()  # the pool now holds nonces this process may hand out
+    nonce.generate_nonce()
+    nonce._refill()  # the pool now holds a full batch this process may hand out
     inherited = set(nonce._pool)
     assert len(inherited) > 10
     child = _drawn_in_child(fork, 20)
