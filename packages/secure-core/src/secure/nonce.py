@@ -42,7 +42,8 @@ _NONCE_VALUE: Final = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 # os.register_at_fork hooks), so the owner's pid is checked on every draw: a child
 # never hands out a nonce its parent or a sibling may also hand out.
 _pool: deque[str] = deque()
-_owner: int = os.getpid()
+_getpid: Final = os.getpid
+_owner: int = _getpid()
 
 
 # base64url (RFC 4648 §5) is base64 with "-" and "_" for "+" and "/".
@@ -72,7 +73,7 @@ def generate_nonce() -> str:
     same in two processes, however the process was forked.
     """
     global _owner
-    pid = os.getpid()
+    pid = _getpid()
     if pid != _owner:
         # Inherited from the parent: those nonces are not ours to give.
         _pool.clear()

@@ -47,8 +47,11 @@ class SecureASGIMiddleware(Middleware[ASGIApp]):
             await self.app(scope, receive, send)
             return
         plan = self.snapshot
-        if plan.needs_nonce or self.select is not None:
-            await self._per_request(scope, receive, send)
+        if self.select is not None:
+            await self._per_route(scope, receive, send)
+            return
+        if plan.needs_nonce:
+            await self._with_nonce(scope, receive, send)
             return
 
         async def send_with_headers(message: Message) -> None:
@@ -60,17 +63,35 @@ class SecureASGIMiddleware(Middleware[ASGIApp]):
 
         await self.app(scope, receive, send_with_headers)
 
-    def _per_request(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
-        """The application call when the request needs a nonce or a per-route plan.
+    def _with_nonce(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        """The application call for a configuration with a nonce slot (one plan).
 
         A plain function returning the application's awaitable: this path adds no
         coroutine of its own.
         """
+        plan = self.snapshot
+        # The nonce is chosen before the application runs and never changes for this
+        # request, so whenever the page reads it, it matches the header.
+        nonce = scope_nonce(scope)
+        state = scope["state"]
+
+        async def send_with_nonce(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if state.get(NONCE_STATE_KEY) != nonce:
+                    raise nonce_replaced(_NONCE_WHERE, nonce, state.get(NONCE_STATE_KEY))
+                message = dict(message)
+                message["headers"] = plan.merge_asgi(message.get("headers", ()), nonce)
+            await send(message)
+
+        return self.app(scope, receive, send_with_nonce)
+
+    def _per_route(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        """The application call when ``select`` picks each response's plan."""
         # The nonce is chosen before the application runs and never changes for this
         # request, so whenever the page reads it, it matches the header.
         nonce = scope_nonce(scope) if self.snapshot.needs_nonce else None
 
-        async def send_per_request(message: Message) -> None:
+        async def send_per_route(message: Message) -> None:
             if message["type"] == "http.response.start":
                 plan = self.plan_for(scope)
                 used = None
@@ -86,4 +107,4 @@ class SecureASGIMiddleware(Middleware[ASGIApp]):
                 message["headers"] = plan.merge_asgi(message.get("headers", ()), used)
             await send(message)
 
-        return self.app(scope, receive, send_per_request)
+        return self.app(scope, receive, send_per_route)

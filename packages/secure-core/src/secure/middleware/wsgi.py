@@ -43,13 +43,36 @@ class SecureWSGIMiddleware(_Base):
     __slots__ = ()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        plan = self.snapshot
+        if self.select is not None or plan.needs_nonce:
+            return self._per_request(environ, start_response)
+
+        def start_with_headers(
+            status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
+        ) -> Callable[[bytes], object]:
+            merged = plan.merge_wsgi(headers)
+            # PEP 3333: the server's start_response decides what exc_info means (replace
+            # the headers if none were sent yet, re-raise otherwise); its write()
+            # callable is handed back unchanged.
+            if exc_info is None:
+                return start_response(status, merged)
+            return start_response(status, merged, exc_info)
+
+        # The application's iterable is returned as it is: the server calls its
+        # close() exactly once (PEP 3333) and can still spot a wsgi.file_wrapper.
+        return self.app(environ, start_with_headers)
+
+    def _per_request(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """The application call when the request needs a nonce or a per-route plan."""
         default = self.snapshot
         # The nonce is chosen before the application runs and never changes for this
         # request, so whenever the page reads it, it matches the header.
         nonce = environ_nonce(environ) if default.needs_nonce else None
         select = self.select
 
-        def start_with_headers(
+        def start_with_plan(
             status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
         ) -> Callable[[bytes], object]:
             plan = default if select is None else self.plan_for(environ)
@@ -62,13 +85,8 @@ class SecureWSGIMiddleware(_Base):
                 else:
                     used = nonce
             merged = plan.merge_wsgi(headers, used)
-            # PEP 3333: the server's start_response decides what exc_info means (replace
-            # the headers if none were sent yet, re-raise otherwise); its write()
-            # callable is handed back unchanged.
             if exc_info is None:
                 return start_response(status, merged)
             return start_response(status, merged, exc_info)
 
-        # The application's iterable is returned as it is: the server calls its
-        # close() exactly once (PEP 3333) and can still spot a wsgi.file_wrapper.
-        return self.app(environ, start_with_headers)
+        return self.app(environ, start_with_plan)
