@@ -86,6 +86,13 @@ def test_exempt_all_sends_nothing() -> None:
     assert Secure.with_default_headers().derive(exempt_all=True).header_items() == []
 
 
+def test_exempt_all_then_set_sends_only_what_the_override_sets() -> None:
+    derived = Secure.with_default_headers().derive(
+        exempt_all=True, headers={"X-Frame-Options": "DENY"}, exempt=["Server"]
+    )
+    assert derived.header_items() == [("X-Frame-Options", "DENY")]
+
+
 # -- adding sources keeps what the directive allowed ----------------------------------------
 
 

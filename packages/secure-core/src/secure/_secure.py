@@ -508,9 +508,8 @@ def _assemble(keyed: Mapping[str, object], custom: object) -> list[_Entry]:
 
 def _apply(entries: list[_Entry], override: Override) -> list[_Entry]:
     """The entries with ``override`` applied; validated against this configuration."""
-    if override.exempt_all:
-        return []
-    result = list(entries)
+    # exempt_all starts from nothing; what the override sets is still sent.
+    result = [] if override.exempt_all else list(entries)
 
     def index(name: str) -> int | None:
         lower = name.lower()
@@ -571,6 +570,8 @@ def _apply(entries: list[_Entry], override: Override) -> list[_Entry]:
     for name in override.exempt:
         at = index(name)
         if at is None:
+            if override.exempt_all:
+                continue  # already left out with everything else
             raise absent(name, "exempt")
         del result[at]
     return result
