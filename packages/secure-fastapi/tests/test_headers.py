@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
 from secure import Override, Secure
@@ -281,3 +281,167 @@ def test_starlette_wrap_a_mount(check: Check) -> None:
     client = TestClient(app)
     check(client.get("/open/"), absent=[name for name, _ in BALANCED])
     check(client.get("/normal/"), BALANCED)
+
+
+# -- checked before any request -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"headers": {"X-Frame-Options": "ALLOWALL"}}, "X-Frame-Options: unknown value 'ALLOWALL'"),
+        ({"headers": {"Strict-Transport-Security": "max-age=soon"}}, "Strict-Transport-Security"),
+        ({"headers": {"Referrer-Policy": "sometimes"}}, "Referrer-Policy"),
+        ({"headers": {"X-Frame-Options": "DENY", "x-frame-options": "SAMEORIGIN"}}, "twice"),
+    ],
+)
+def test_invalid_values_are_refused_when_the_rule_is_made(
+    kwargs: dict[str, object], match: str
+) -> None:
+    with pytest.raises(ValueError, match=match):
+        SecureHeaders(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("rule", "match"),
+    [
+        (
+            SecureHeaders(exempt=["X-Fram-Options"]),
+            "cannot exempt .*did you mean 'X-Frame-Options'",
+        ),
+        (SecureHeaders(headers={"X-Fram-Options": "DENY"}), "did you mean 'X-Frame-Options'"),
+        (SecureHeaders(headers={"X-Powered-By": None}), "X-Powered-By: cannot remove"),
+    ],
+)
+def test_names_the_configuration_does_not_send_fail_the_start(
+    rule: SecureHeaders, match: str
+) -> None:
+    ran: list[str] = []
+    app = FastAPI()
+
+    @app.get("/fine")
+    def fine() -> dict[str, str]:
+        ran.append("fine")
+        return {}
+
+    @app.get("/page", dependencies=[Depends(rule)])
+    def page() -> dict[str, str]:
+        ran.append("page")
+        return {}
+
+    app.add_middleware(SecureMiddleware)
+    # The lifespan startup fails with the error naming the route...
+    with pytest.raises(ValueError, match=f"route /page: .*{match}"), TestClient(app):
+        pass
+    # ...and without a lifespan, the first request of any route does, before it runs.
+    with pytest.raises(ValueError, match=match):
+        TestClient(app).get("/fine")
+    assert ran == []
+
+
+def test_a_starlette_mount_rule_is_checked_at_the_start() -> None:
+    sub = Starlette(routes=[Route("/", lambda request: PlainTextResponse("sub"))])
+    app = Starlette(
+        routes=[Mount("/embed", app=SecureHeaders(exempt=["X-Fram-Options"]).wrap(sub))],
+        middleware=[Middleware(SecureMiddleware)],
+    )
+    with pytest.raises(ValueError, match="route /embed: X-Fram-Options"), TestClient(app):
+        pass
+
+
+# -- the application's own CSP ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "header", ["Content-Security-Policy", "Content-Security-Policy-Report-Only"]
+)
+@pytest.mark.parametrize("with_rule", [False, True])
+def test_the_apps_own_csp_is_kept_beside_ours(header: str, with_rule: bool) -> None:
+    own = "sandbox; default-src 'none'"
+    rule = SecureHeaders(csp_sources={"img-src": ["https://img.example"]})
+    app = FastAPI()
+
+    @app.get("/upload", dependencies=[Depends(rule)] if with_rule else [])
+    def uploaded() -> Response:
+        # Uploaded HTML, served under a stricter policy of the app's own.
+        return HTMLResponse("<p>user content</p>", headers={header: own})
+
+    app.add_middleware(SecureMiddleware)
+    response = TestClient(app).get("/upload")
+    ours = (
+        BALANCED_CSP
+        if not with_rule
+        else rule.apply(Secure.with_default_headers()).headers["Content-Security-Policy"]
+    )
+    values = response.headers.get_list(header)
+    assert own in values
+    if header == "Content-Security-Policy":
+        # Both policies are enforced (CSP3 §8.1): the page gets the stricter of the two.
+        assert sorted(values) == sorted([own, ours])
+    else:
+        assert response.headers.get_list("content-security-policy") == [ours]
+
+
+# -- adding a CDN under STRICT -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("directive", ["img-src", "connect-src", "frame-src", "script-src"])
+def test_a_cdn_added_under_strict_keeps_self(directive: str, parse_csp: ParseCSP) -> None:
+    app = FastAPI()
+    cdn = SecureHeaders(csp_sources={directive: ["https://cdn.example"]})
+
+    @app.get("/cdn", dependencies=[Depends(cdn)])
+    def with_cdn() -> dict[str, str]:
+        return {}
+
+    @app.get("/plain")
+    def plain() -> dict[str, str]:
+        return {}
+
+    app.add_middleware(SecureMiddleware, secure="strict")
+    client = TestClient(app)
+    policy = parse_csp(client.get("/cdn").headers["content-security-policy"])
+    # A missing directive starts from its fallback, default-src 'self' (CSP3 §6.8.3).
+    assert policy[directive] == ["'self'", "https://cdn.example"]
+    assert policy["default-src"] == ["'self'"]
+    assert "https://cdn.example" not in client.get("/plain").headers["content-security-policy"]
+
+
+# -- a rule never leaks to routes nobody marked ------------------------------------------------
+
+
+def test_two_fastapi_routes_sharing_an_endpoint(check: Check) -> None:
+    def shared() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    before = dict(vars(shared))
+    embed = SecureHeaders(exempt=["X-Frame-Options"])
+    app = FastAPI()
+    app.add_api_route("/marked", shared, dependencies=[Depends(embed)])
+    app.add_api_route("/unmarked", shared)
+    app.add_middleware(SecureMiddleware)
+    client = TestClient(app)
+    check(client.get("/marked"), [h for h in BALANCED if h[0] != "X-Frame-Options"])
+    assert "x-frame-options" not in client.get("/marked").headers
+    check(client.get("/unmarked"), BALANCED)
+    # Neither the function nor the rule was changed by being used.
+    assert dict(vars(shared)) == before
+    assert embed == SecureHeaders(exempt=["X-Frame-Options"])
+
+
+def test_two_starlette_routes_sharing_an_endpoint(check: Check) -> None:
+    async def shared(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    embed = SecureHeaders(exempt=["X-Frame-Options"])
+    app = Starlette(
+        routes=[
+            Mount("/marked", app=embed.wrap(Starlette(routes=[Route("/", shared)]))),
+            Route("/unmarked", shared),
+        ],
+        middleware=[Middleware(SecureMiddleware)],
+    )
+    client = TestClient(app)
+    check(client.get("/marked/"), [h for h in BALANCED if h[0] != "X-Frame-Options"])
+    assert "x-frame-options" not in client.get("/marked/").headers
+    check(client.get("/unmarked"), BALANCED)

@@ -145,7 +145,6 @@ class SecureMiddleware:
         if self._error is not None:
             if scope["type"] == "lifespan":
                 await _fail_startup(self._error, receive, send)
-                return
             raise self._error
         if scope["type"] == "http":
             scope[MIDDLEWARE_KEY] = self
@@ -238,10 +237,17 @@ def _not_started(scope: Scope) -> bool:
 
 
 async def _fail_startup(error: Exception, receive: Receive, send: Send) -> None:
-    """Answer the lifespan startup with the configuration error: the server stops."""
+    """Answer the lifespan startup with the configuration error, then raise it.
+
+    A server stops on ``lifespan.startup.failed`` (uvicorn, with ``--lifespan auto`` as
+    well as ``on``, logs the message); an exception alone would make uvicorn's ``auto``
+    mode decide that the app has no lifespan and start anyway. Raising afterwards, as
+    Starlette's router does, hands the traceback to the server or test client.
+    """
     message = await receive()
     if message["type"] == "lifespan.startup":
         await send({"type": "lifespan.startup.failed", "message": f"SecureMiddleware: {error}"})
+    raise error
 
 
 def _rules(dependant: Any) -> Iterator[Override]:
