@@ -39,6 +39,8 @@ __all__ = ["SecureMiddleware"]
 _NOTHING: Final = Override(exempt_all=True)
 # Documentation-page overrides kept per (page, app, root_path); past this, built again.
 _MAX_DOCS_OVERRIDES: Final = 64
+# Where __call__ hands the exception to the error page.
+_ERROR_KEY: Final = "secure_fastapi.error"
 
 
 class SecureMiddleware:
@@ -67,6 +69,7 @@ class SecureMiddleware:
         "_docs_overrides",
         "_docs_pages",
         "_error",
+        "_error_page",
         "_registered",
         "_secure",
         "app",
@@ -115,11 +118,13 @@ class SecureMiddleware:
             raise TypeError(f"docs: expected True, False or a DocsPolicy, got {docs!r}")
         # A private copy: changing the caller's object later must not change this one.
         self._secure = Secure.coerce(secure).copy()
+        multi_ok = MULTI_OK if multi_ok is None else multi_ok
         self._core = SecureASGIMiddleware(
-            self._guarded,
-            secure=self._secure,
-            multi_ok=MULTI_OK if multi_ok is None else multi_ok,
-            select=self._select,
+            self.app, secure=self._secure, multi_ok=multi_ok, select=self._select
+        )
+        # Starlette's default 500 page, sent through the same headers (see __call__).
+        self._error_page = SecureASGIMiddleware(
+            _default_error_page, secure=self._secure, multi_ok=multi_ok, select=self._select
         )
         # The documentation pages only need their own CSP where the app sends one.
         has_csp = "content-security-policy" in self._core.snapshot.names
@@ -146,9 +151,22 @@ class SecureMiddleware:
             if scope["type"] == "lifespan":
                 await _fail_startup(self._error, receive, send)
             raise self._error
-        if scope["type"] == "http":
-            scope[MIDDLEWARE_KEY] = self
-        await self._core(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope[MIDDLEWARE_KEY] = self
+        try:
+            await self._core(scope, receive, send)
+        except Exception as exc:
+            if not _renders_default_error(scope) or not _not_started(scope):
+                raise
+            # Starlette's ServerErrorMiddleware sits outside every add_middleware entry
+            # and would send its 500 without these headers. Send the same default page
+            # from here, through the headers; it sees the response started, sends
+            # nothing, and re-raises the exception for the server to log, as usual.
+            scope[_ERROR_KEY] = exc
+            await self._error_page(scope, receive, send)
+            raise
 
     # -- registration: the app's routes, checked against the configuration -----------------
 
@@ -202,23 +220,12 @@ class SecureMiddleware:
                 self._docs_overrides[key] = override
         return override
 
-    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The application, inside the core middleware: Starlette's 500 page gets headers."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        try:
-            await self.app(scope, receive, send)
-        except Exception as exc:
-            if not _renders_default_error(scope) or not _not_started(scope):
-                raise
-            # Starlette's ServerErrorMiddleware sits outside every add_middleware entry
-            # and would send its 500 without these headers. Send the same default page
-            # from here, through the headers; it sees the response started, sends
-            # nothing, and re-raises the exception for the server to log, as usual.
-            response = ServerErrorMiddleware(self.app).error_response(Request(scope), exc)
-            await response(scope, receive, send)
-            raise
+
+async def _default_error_page(scope: Scope, receive: Receive, send: Send) -> None:
+    """Starlette's default 500 page for the exception stored in the scope."""
+    exc = scope.pop(_ERROR_KEY)
+    response = ServerErrorMiddleware(_default_error_page).error_response(Request(scope), exc)
+    await response(scope, receive, send)
 
 
 def _not_started(scope: Scope) -> bool:
