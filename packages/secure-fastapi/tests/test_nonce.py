@@ -143,6 +143,20 @@ def test_nonce_on_a_route_whose_rule_replaces_the_policy_is_an_error() -> None:
         TestClient(app).get("/")
 
 
+def test_nonce_on_a_route_without_a_csp_is_a_value() -> None:
+    # No CSP on this route: nothing blocks the page's scripts, so the nonce is harmless.
+    app = FastAPI()
+
+    @app.get("/", dependencies=[Depends(SecureHeaders(exempt=["Content-Security-Policy"]))])
+    def index(request: Request, nonce: CSPNonce) -> dict[str, str]:
+        return {"nonce": nonce, "state": request.state.csp_nonce}
+
+    app.add_middleware(SecureMiddleware)
+    response = TestClient(app).get("/")
+    assert response.json()["nonce"] == response.json()["state"]
+    assert "content-security-policy" not in response.headers
+
+
 def test_nonce_with_only_the_core_middleware(parse_csp: ParseCSP) -> None:
     async def page(request: Request) -> Response:
         return PlainTextResponse(csp_nonce(request))

@@ -38,16 +38,19 @@ def csp_nonce(request: HTTPConnection) -> str:
         def page(nonce: CSPNonce) -> HTMLResponse:
             return HTMLResponse(f"<script nonce='{nonce}'>...</script>")
 
-    Raises ``RuntimeError`` when the route's policy has no nonce slot: the page would
+    Raises ``RuntimeError`` when the route's CSP has no nonce slot: the page would
     carry a nonce the header does not allow, and the browser would block its scripts.
+    A route that sends no CSP gets a nonce (nothing blocks its scripts).
     """
     scope = request.scope
     middleware = scope.get(MIDDLEWARE_KEY)
     if middleware is not None:
-        has_slot: bool = middleware.plan_for(scope).needs_nonce
+        plan = middleware.plan_for(scope)
+        # Without a CSP nothing blocks the page's scripts: a nonce is harmless there.
+        usable: bool = plan.needs_nonce or "content-security-policy" not in plan.names
     else:  # only the core middleware: it chose the nonce before the app ran, if any
-        has_slot = scope.get(NONCE_SCOPE_KEY) is not None
-    if not has_slot:
+        usable = scope.get(NONCE_SCOPE_KEY) is not None
+    if not usable:
         raise RuntimeError(
             "Content-Security-Policy: this route's policy has no nonce slot, so a nonce "
             "would not be in the header and the browser would block the page's scripts. "
