@@ -137,6 +137,8 @@ def fastapi(session: nox.Session, release: str) -> None:
         "httpx2",
         "jinja2",
         "python-multipart",
+        # test_startup.py runs a real uvicorn process.
+        "uvicorn",
         *TEST_DEPS,
     )
     session.run("pytest", "packages/secure-fastapi/tests", *session.posargs)

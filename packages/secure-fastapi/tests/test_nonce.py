@@ -120,11 +120,53 @@ def test_route_rule_adds_a_nonce_slot(parse_csp: ParseCSP) -> None:
     assert policy["script-src"] == ["'self'", f"'nonce-{body['dependency']}'"]
 
 
-def test_nonce_without_a_slot_is_still_a_value(parse_csp: ParseCSP) -> None:
-    response = TestClient(nonce_app(secure=None)).get("/handler")
-    body = response.json()
-    assert body["dependency"] == body["state"]
-    assert header_nonces(response, parse_csp) == set()
+def test_nonce_on_a_route_without_a_slot_is_an_error() -> None:
+    # The BALANCED policy has no nonce slot: a nonce in the page would not be in the
+    # header, and the browser would block the script it marks.
+    client = TestClient(nonce_app(secure=None))
+    with pytest.raises(RuntimeError, match="no nonce slot"):
+        client.get("/handler")
+    response = TestClient(client.app, raise_server_exceptions=False).get("/handler")
+    assert response.status_code == 500
+    assert "'nonce-" not in response.headers["content-security-policy"]
+
+
+def test_nonce_on_a_route_whose_rule_replaces_the_policy_is_an_error() -> None:
+    app = FastAPI()
+
+    @app.get("/", dependencies=[Depends(SecureHeaders(csp="default-src 'self'"))])
+    def index(nonce: CSPNonce) -> dict[str, str]:
+        return {"nonce": nonce}
+
+    app.add_middleware(SecureMiddleware, secure=WITH_NONCE)
+    with pytest.raises(RuntimeError, match="no nonce slot"):
+        TestClient(app).get("/")
+
+
+def test_nonce_on_a_route_without_a_csp_is_a_value() -> None:
+    # No CSP on this route: nothing blocks the page's scripts, so the nonce is harmless.
+    app = FastAPI()
+
+    @app.get("/", dependencies=[Depends(SecureHeaders(exempt=["Content-Security-Policy"]))])
+    def index(request: Request, nonce: CSPNonce) -> dict[str, str]:
+        return {"nonce": nonce, "state": request.state.csp_nonce}
+
+    app.add_middleware(SecureMiddleware)
+    response = TestClient(app).get("/")
+    assert response.json()["nonce"] == response.json()["state"]
+    assert "content-security-policy" not in response.headers
+
+
+def test_nonce_with_only_the_core_middleware(parse_csp: ParseCSP) -> None:
+    async def page(request: Request) -> Response:
+        return PlainTextResponse(csp_nonce(request))
+
+    with_slot = SecureASGIMiddleware(Starlette(routes=[Route("/", page)]), secure=WITH_NONCE)
+    response = TestClient(with_slot).get("/")
+    assert header_nonces(response, parse_csp) == {response.text}
+    without = SecureASGIMiddleware(Starlette(routes=[Route("/", page)]))
+    with pytest.raises(RuntimeError, match="no nonce slot"):
+        TestClient(without).get("/")
 
 
 def test_reassigning_the_nonce_is_an_error() -> None:

@@ -1,9 +1,9 @@
 """Per-route header rules and the request's CSP nonce.
 
-A :class:`SecureHeaders` rule is a FastAPI dependency. When a route runs it, the rule
-appends itself to the request's scope; :class:`~secure_fastapi.SecureMiddleware` reads
-the rules at ``http.response.start`` and sends the headers of the app-wide configuration
-with the rules applied in order (``Secure.derive``), compiled once per combination.
+A :class:`SecureHeaders` rule is a FastAPI dependency holding a :class:`secure.Override`,
+validated when the rule is made. When a route runs it, the rule adds its override to the
+request's scope; :class:`~secure_fastapi.SecureMiddleware` hands that override to the
+core middleware as the response starts, which compiles each distinct one once.
 """
 
 # No ``from __future__ import annotations`` here: FastAPI reads the annotations of
@@ -14,33 +14,18 @@ from typing import Any, Final
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from secure import Secure
+from secure import NONCE, Override, Secure
 from secure.headers import ContentSecurityPolicy
-
-# The core ASGI middleware's nonce keys: stacked middleware agree on one nonce, and the
-# public place is ``scope["state"]["csp_nonce"]``.
-from secure.middleware._common import NONCE_KEY, STATE_KEY
-from secure.nonce import generate_nonce
+from secure.middleware import NONCE_SCOPE_KEY, scope_nonce
 
 __all__ = ["SecureHeaders", "csp_nonce"]
 
-#: Scope key holding the tuple of rules the route ran, outermost first; the middleware
-#: replaces it with :data:`APPLIED` when it sends the response headers.
+#: Scope key holding the combined override of the rules the route ran, outermost first.
 RULES_KEY: Final = "secure_fastapi"
-APPLIED: Final = "applied"
-
-# A configuration with a CSP, to check a rule's arguments when the rule is created:
-# errors in a rule surface at import time, not on the first request.
-_PROBE: Final = Secure(csp=ContentSecurityPolicy().default_src("'self'"))
-
-
-def ensure_nonce(scope: MutableMapping[str, Any]) -> str:
-    """The request's nonce, generated and stored on first use."""
-    nonce: str | None = scope.get(NONCE_KEY)
-    if nonce is None:
-        nonce = scope[NONCE_KEY] = generate_nonce()
-        scope.setdefault("state", {})[STATE_KEY] = nonce
-    return nonce
+#: Scope key holding the innermost SecureMiddleware of the request (for ``csp_nonce``).
+MIDDLEWARE_KEY: Final = "secure_fastapi.middleware"
+#: Scope key set once a SecureMiddleware has chosen this response's headers.
+APPLIED_KEY: Final = "secure_fastapi.applied"
 
 
 def csp_nonce(request: HTTPConnection) -> str:
@@ -52,8 +37,28 @@ def csp_nonce(request: HTTPConnection) -> str:
         @app.get("/")
         def page(nonce: CSPNonce) -> HTMLResponse:
             return HTMLResponse(f"<script nonce='{nonce}'>...</script>")
+
+    Raises ``RuntimeError`` when the route's CSP has no nonce slot: the page would
+    carry a nonce the header does not allow, and the browser would block its scripts.
+    A route that sends no CSP gets a nonce (nothing blocks its scripts).
     """
-    return ensure_nonce(request.scope)
+    scope = request.scope
+    middleware = scope.get(MIDDLEWARE_KEY)
+    if middleware is not None:
+        plan = middleware.plan_for(scope)
+        # Without a CSP nothing blocks the page's scripts: a nonce is harmless there.
+        usable: bool = plan.needs_nonce or "content-security-policy" not in plan.names
+    else:  # only the core middleware: it chose the nonce before the app ran, if any
+        usable = scope.get(NONCE_SCOPE_KEY) is not None
+    if not usable:
+        raise RuntimeError(
+            "Content-Security-Policy: this route's policy has no nonce slot, so a nonce "
+            "would not be in the header and the browser would block the page's scripts. "
+            "Add one to the configuration (NONCE in script-src) or to the route, with a "
+            "rule that runs before the nonce is read: "
+            "dependencies=[Depends(SecureHeaders(csp_sources={'script-src': [NONCE]}))]"
+        )
+    return scope_nonce(scope)
 
 
 class SecureHeaders:
@@ -61,9 +66,10 @@ class SecureHeaders:
 
     ``headers`` sets or replaces headers by name (``None`` removes one), ``csp``
     replaces the Content-Security-Policy, ``csp_sources`` adds sources to CSP
-    directives, ``exempt`` leaves the named headers out (``True``: every header).
-    Rules at app, router and route level all apply, in that order, so the route's
-    choice wins::
+    directives (a missing directive starts from its fallback, so ``'self'`` is kept),
+    ``exempt`` leaves the named headers out (``True``: every header). The arguments are
+    checked here, and against the app's configuration when the app starts. Rules at
+    app, router and route level all apply, in that order, so the route's choice wins::
 
         embed = SecureHeaders(csp_sources={"frame-ancestors": ["https://partner.example"]},
                               exempt=["X-Frame-Options"])
@@ -72,7 +78,9 @@ class SecureHeaders:
         def widget() -> dict[str, str]: ...
     """
 
-    __slots__ = ("_csp", "_csp_sources", "_exempt", "_exempt_all", "_headers", "needs_nonce")
+    __slots__ = ("override",)
+
+    override: Override
 
     def __init__(
         self,
@@ -82,45 +90,44 @@ class SecureHeaders:
         csp_sources: Mapping[str, Sequence[str]] | None = None,
         exempt: bool | Iterable[str] = (),
     ) -> None:
-        self._headers = dict(headers) if headers else None
-        # A builder is copied: changing it later must not change this rule.
-        self._csp = csp.copy() if isinstance(csp, ContentSecurityPolicy) else csp
-        self._csp_sources = (
-            {d: (s,) if isinstance(s, str) else tuple(s) for d, s in csp_sources.items()}
-            if csp_sources
-            else None
-        )
-        if isinstance(exempt, bool):
-            self._exempt_all = exempt
-            self._exempt: tuple[str, ...] = ()
-        elif isinstance(exempt, str):
+        if isinstance(exempt, str):
             raise TypeError(
                 f"exempt: expected header names or True, got the single string {exempt!r}; "
                 f"wrap it: exempt=[{exempt!r}]"
             )
-        else:
-            self._exempt_all = False
-            self._exempt = tuple(exempt)
-        if self._exempt_all and self._csp_sources and self._csp is None:
+        exempt_all = exempt is True
+        if exempt_all and csp_sources and csp is None:
             raise ValueError(
                 "Content-Security-Policy: exempt=True removes the CSP, so csp_sources has "
                 "nothing to add to; pass csp=... as well, or drop exempt=True"
             )
-        # Validate every argument now, against a configuration that has a CSP.
-        probe = self.apply(_PROBE)
-        #: True when this rule puts a nonce slot in the CSP.
-        self.needs_nonce: bool = probe.has_nonce and not _PROBE.has_nonce
+        #: The :class:`secure.Override` this rule applies (immutable, validated).
+        object.__setattr__(
+            self,
+            "override",
+            Override(
+                headers=headers,
+                csp=csp,
+                csp_sources=csp_sources,
+                exempt=() if isinstance(exempt, bool) else exempt,
+                exempt_all=exempt_all,
+            ),
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"SecureHeaders is immutable (cannot set {name!r})")
+
+    @property
+    def needs_nonce(self) -> bool:
+        """True when this rule puts a CSP nonce slot in the policy."""
+        o = self.override
+        return any(NONCE in sources for _, sources in o.csp_sources) or (
+            o.csp is not None and NONCE in o.csp
+        )
 
     def apply(self, secure: Secure) -> Secure:
         """``secure`` with this rule applied; ``secure`` itself is not changed."""
-        if self._exempt_all:
-            secure = secure.derive(exempt=secure.snapshot().names)
-        return secure.derive(
-            headers=self._headers,
-            csp=self._csp.copy() if isinstance(self._csp, ContentSecurityPolicy) else self._csp,
-            csp_sources=self._csp_sources,
-            exempt=self._exempt,
-        )
+        return secure.derive(self.override)
 
     def __call__(self, connection: HTTPConnection) -> None:
         """Record this rule for the current request (FastAPI calls it as a dependency)."""
@@ -128,12 +135,10 @@ class SecureHeaders:
 
     def record(self, scope: MutableMapping[str, Any]) -> None:
         """Record this rule in an ASGI scope, for code that runs without FastAPI."""
-        rules = scope.get(RULES_KEY) or ()
-        if rules == APPLIED:  # the response has started: too late to change its headers
+        if APPLIED_KEY in scope:  # the response has started: too late to change it
             return
-        scope[RULES_KEY] = (*rules, self)
-        if self.needs_nonce:
-            ensure_nonce(scope)
+        before: Override | None = scope.get(RULES_KEY)
+        scope[RULES_KEY] = self.override if before is None else before | self.override
 
     def wrap(self, app: ASGIApp) -> ASGIApp:
         """An ASGI app that applies this rule to everything ``app`` serves.
@@ -142,23 +147,33 @@ class SecureHeaders:
 
             Mount("/embed", app=SecureHeaders(exempt=["X-Frame-Options"]).wrap(embed_app))
         """
-        return _Scoped(app, self)
+        return Scoped(app, self)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SecureHeaders):
+            return NotImplemented
+        return self.override == other.override
+
+    def __hash__(self) -> int:
+        return hash(self.override)
 
     def __repr__(self) -> str:
+        o = self.override
+        exempt = True if o.exempt_all else list(o.exempt)
         parts = [
             f"{name}={value!r}"
-            for name, value in (
-                ("headers", self._headers),
-                ("csp", self._csp),
-                ("csp_sources", self._csp_sources),
-                ("exempt", True if self._exempt_all else self._exempt or None),
+            for name, value, empty in (
+                ("headers", dict(o.headers), not o.headers),
+                ("csp", o.csp, o.csp is None),
+                ("csp_sources", {d: list(s) for d, s in o.csp_sources}, not o.csp_sources),
+                ("exempt", exempt, not exempt),
             )
-            if value is not None
+            if not empty
         ]
         return f"SecureHeaders({', '.join(parts)})"
 
 
-class _Scoped:
+class Scoped:
     """An ASGI app that records a rule, then calls the wrapped app."""
 
     __slots__ = ("app", "rule")

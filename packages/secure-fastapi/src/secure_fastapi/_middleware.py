@@ -1,107 +1,79 @@
-"""``SecureMiddleware``: pure ASGI middleware for FastAPI and Starlette."""
+"""``SecureMiddleware``: the core ASGI middleware, with FastAPI's per-route rules.
+
+The headers, the merge with the application's and the nonce are the core's
+(:class:`secure.middleware.SecureASGIMiddleware`); this module only picks each
+response's :class:`secure.Override` (``select=``): the route's :class:`SecureHeaders`
+rules and the policy of FastAPI's documentation pages.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Final
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Final
 
 from starlette.applications import Starlette
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.requests import Request
+from starlette.routing import Mount
 
-from secure import MULTI_OK, Preset, Secure
-from secure.middleware._common import NONCE_KEY, STATE_KEY, kept_names
-from secure.nonce import generate_nonce, is_nonce
+from secure import MULTI_OK, Override, Preset, Secure
+from secure.middleware import NONCE_SCOPE_KEY, NONCE_STATE_KEY, SecureASGIMiddleware
 from secure_fastapi._docs import DocsPage, DocsPolicy, find_docs_pages
 from secure_fastapi._headers import (
-    APPLIED,
+    APPLIED_KEY,
+    MIDDLEWARE_KEY,
     RULES_KEY,
+    Scoped,
     SecureHeaders,
-    ensure_nonce,
 )
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
-    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
-    from secure.headers import ContentSecurityPolicy
+    from secure import HeaderSnapshot
 
 __all__ = ["SecureMiddleware"]
 
-
-# Variants are compiled once per combination of rules; a cap keeps an app that makes
-# rules per request from growing the cache without bound (it then compiles each time).
-_MAX_VARIANTS: Final = 1024
-# A nonce no header value can contain by chance, to find the nonce slots once.
-_MARK: Final = generate_nonce()
-_MARK_BYTES: Final = _MARK.encode("ascii")
-
-
-class _Compiled:
-    """One configuration, ready for ``http.response.start``: what to drop, what to add."""
-
-    __slots__ = ("drop", "headers", "keep", "names", "secure", "slots", "static")
-
-    def __init__(self, secure: Secure, appendable: frozenset[bytes]) -> None:
-        self.secure = secure
-        snapshot = secure.snapshot()
-        self.names = snapshot.asgi_names
-        #: Lower-case byte names the application's headers lose (replaced, not appended).
-        self.drop = snapshot.asgi_names - appendable
-        #: Common application header names (in lower case and as usually spelled) that
-        #: are not in ``drop``: kept without a ``lower()`` call.
-        self.keep = frozenset(
-            name.encode("latin-1")
-            for name in kept_names(frozenset(n.decode("latin-1") for n in self.drop))
-        )
-        #: The encoded headers; ``None`` when they carry a nonce slot.
-        self.static = None if snapshot.needs_nonce else tuple(snapshot.asgi_items())
-        # With a nonce slot: the headers rendered once around a marker nonce, and the
-        # templated ones split at it, so a request copies a list and fills one value.
-        self.headers: list[tuple[bytes, bytes]] = []
-        self.slots: tuple[tuple[int, bytes, tuple[bytes, ...]], ...] = ()
-        if self.static is None:
-            self.headers = snapshot.asgi_items(_MARK)
-            self.slots = tuple(
-                (index, name, tuple(value.split(_MARK_BYTES)))
-                for index, (name, value) in enumerate(self.headers)
-                if _MARK_BYTES in value
-            )
-
-    def with_nonce(self, scope: Scope) -> list[tuple[bytes, bytes]]:
-        nonce = scope.get(NONCE_KEY)
-        if nonce is None:  # a rule added the slot and nobody asked for the nonce yet
-            nonce = ensure_nonce(scope)
-        found = scope.get("state", {}).get(STATE_KEY)
-        if found != nonce:
-            raise RuntimeError(
-                'Content-Security-Policy: scope["state"]["csp_nonce"] was changed from '
-                f"{nonce!r} to {found!r} after it was generated; the page and the header "
-                "would carry different nonces and the browser would block the page's "
-                "scripts. Read the nonce (request.state.csp_nonce), never assign it."
-            )
-        token = nonce.encode("ascii")
-        headers = self.headers.copy()
-        for index, name, parts in self.slots:
-            headers[index] = (name, token.join(parts))
-        return headers
+# What an outer SecureMiddleware sends once an inner one (more specific) chose the headers.
+_NOTHING: Final = Override(exempt_all=True)
+# Documentation-page overrides kept per (page, app, root_path); past this, built again.
+_MAX_DOCS_OVERRIDES: Final = 64
+# Where __call__ hands the exception to the error page.
+_ERROR_KEY: Final = "secure_fastapi.error"
 
 
 class SecureMiddleware:
     """Add the security headers to every HTTP response of a FastAPI or Starlette app.
 
     ``secure`` is a ``secure.Secure``, a preset (``Preset.STRICT`` or ``"strict"``) or a
-    configuration mapping; the default is the BALANCED preset. It is compiled once, here.
-    Route dependencies (:class:`SecureHeaders`) adjust it per route; FastAPI's own
-    ``/docs`` and ``/redoc`` pages get the CSP they need (``docs``, see
-    :class:`DocsPolicy`). Configured headers replace the application's, except names in
-    ``multi_ok`` (default ``secure.MULTI_OK``), which are appended. WebSocket and lifespan
-    scopes pass through untouched::
+    configuration mapping; the default is the BALANCED preset. It is compiled once.
+    Route dependencies (:class:`SecureHeaders`) adjust it per route, checked against it
+    when the app starts; FastAPI's own ``/docs`` and ``/redoc`` pages get the CSP they
+    need (``docs``, see :class:`DocsPolicy`). Configured headers replace the
+    application's, except the CSP (the app's own policy is kept beside ours) and names
+    in ``multi_ok`` (default ``secure.MULTI_OK``), which are appended. WebSocket and
+    lifespan scopes pass through untouched::
 
         app.add_middleware(SecureMiddleware, secure="strict")
+
+    A configuration error is raised here when ``app`` is the application itself; given
+    to ``add_middleware`` it fails the server's start (the lifespan startup), or the
+    first request when the server runs no lifespan.
     """
 
-    __slots__ = ("_appendable", "_base", "_docs", "_docs_ids", "_docs_pages", "_variants", "app")
+    __slots__ = (
+        "_core",
+        "_docs",
+        "_docs_ids",
+        "_docs_overrides",
+        "_docs_pages",
+        "_error",
+        "_error_page",
+        "_registered",
+        "_secure",
+        "app",
+    )
 
     def __init__(
         self,
@@ -112,165 +84,214 @@ class SecureMiddleware:
         docs: DocsPolicy | bool = True,
     ) -> None:
         self.app = app
-        if multi_ok is None:
-            names: Iterable[str] = MULTI_OK
-        elif isinstance(multi_ok, (str, bytes)):
+        self._error: Exception | None = None
+        self._registered = False
+        # FastAPI's documentation endpoints: id(endpoint) -> (page, app, endpoint). The
+        # endpoint is held, so its id stays its own.
+        self._docs_pages: dict[int, tuple[DocsPage, FastAPI, object]] = {}
+        self._docs_ids: frozenset[int] = frozenset()
+        self._docs_overrides: dict[tuple[str, int, str], Override] = {}
+        try:
+            self._configure(secure, multi_ok, docs)
+            if isinstance(app, Starlette):  # wrapping the application: check it now
+                self._register(app)
+        except (ValueError, TypeError) as exc:
+            # add_middleware builds the middleware inside the app's first call (the
+            # lifespan startup under a server): keep the error for __call__, which
+            # reports it the way the server stops on.
+            if isinstance(app, Starlette):
+                raise
+            self._error = exc
+
+    def _configure(
+        self,
+        secure: Secure | Preset | str | Mapping[str, object] | None,
+        multi_ok: Iterable[str] | None,
+        docs: DocsPolicy | bool,
+    ) -> None:
+        if isinstance(multi_ok, (str, bytes)):
             raise TypeError(
                 f"multi_ok: expected a collection of header names, got the single string "
                 f"{multi_ok!r}; wrap it: multi_ok={{{multi_ok!r}}}"
             )
-        else:
-            names = multi_ok
-        self._appendable = frozenset(name.lower().encode("latin-1") for name in names)
-        # A private copy: changing the caller's object later must not change this one.
-        self._base = _Compiled(Secure.coerce(secure).copy(), self._appendable)
         if not isinstance(docs, (bool, DocsPolicy)):
             raise TypeError(f"docs: expected True, False or a DocsPolicy, got {docs!r}")
+        # A private copy: changing the caller's object later must not change this one.
+        self._secure = Secure.coerce(secure).copy()
+        multi_ok = MULTI_OK if multi_ok is None else multi_ok
+        self._core = SecureASGIMiddleware(
+            self.app, secure=self._secure, multi_ok=multi_ok, select=self._select
+        )
+        # Starlette's default 500 page, sent through the same headers (see __call__).
+        self._error_page = SecureASGIMiddleware(
+            _default_error_page, secure=self._secure, multi_ok=multi_ok, select=self._select
+        )
         # The documentation pages only need their own CSP where the app sends one.
-        has_csp = b"content-security-policy" in self._base.names
+        has_csp = "content-security-policy" in self._core.snapshot.names
         self._docs: DocsPolicy | None = (
             (DocsPolicy() if docs is True else docs or None) if has_csp else None
         )
-        # FastAPI's documentation endpoints in the app (and the FastAPI apps mounted in
-        # it): id(endpoint) -> (page, app, endpoint). The endpoint is held, so its id stays
-        # its own. Found here when ``app`` is the application itself (the middleware wraps
-        # it), else on the first request, from scope["app"] (add_middleware).
-        self._docs_pages: dict[int, tuple[DocsPage, FastAPI, object]] = {}
-        self._docs_ids: frozenset[int] | None = frozenset()
-        if self._docs is not None:
-            self._docs_ids = self._find_docs(app) or None
-        self._variants: dict[object, _Compiled] = {}
 
     @property
     def secure(self) -> Secure:
         """A copy of the app-wide configuration this middleware applies."""
-        return self._base.secure.copy()
+        if self._error is not None:
+            raise self._error
+        return self._secure.copy()
+
+    def plan_for(self, scope: Scope) -> HeaderSnapshot:
+        """The compiled headers for this request's route, as they stand now."""
+        override = self._override(scope)
+        return self._core.snapshot if override is None else self._secure.snapshot(override)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._registered:
+            self._first_call(scope)
+        if self._error is not None:
+            if scope["type"] == "lifespan":
+                await _fail_startup(self._error, receive, send)
+            raise self._error
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self._docs_ids is None:
-            self._docs_ids = self._find_docs(scope.get("app"))
-        if self._base.static is None:
-            self._request_nonce(scope)
-
-        # The closure holds only self, scope and send; the rest is read on the one
-        # message that needs it.
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                # One scope entry: the route's rules (a tuple), APPLIED once a Secure
-                # middleware handled this response, or nothing.
-                marked = scope.get(RULES_KEY)
-                if marked is APPLIED:  # an inner SecureMiddleware (more specific) did
-                    await send(message)
-                    return
-                docs = self._docs_ids
-                if marked is not None or (docs and id(scope.get("endpoint")) in docs):
-                    headers = self._headers(scope, message)
-                else:  # the common case: the app-wide headers
-                    base = self._base
-                    keep = base.keep
-                    drop = base.drop
-                    headers = [
-                        h
-                        for h in message.get("headers", ())
-                        if h[0] in keep or h[0].lower() not in drop
-                    ]
-                    static = base.static
-                    headers += base.with_nonce(scope) if static is None else static
-                scope[RULES_KEY] = APPLIED
-                # A new message: the application's dict and list stay as it built them.
-                message = dict(message)
-                message["headers"] = headers
-            await send(message)
-
+        scope[MIDDLEWARE_KEY] = self
         try:
-            await self.app(scope, receive, send_with_headers)
+            await self._core(scope, receive, send)
         except Exception as exc:
-            if scope.get(RULES_KEY) is APPLIED or not _renders_default_error(scope):
+            if not _renders_default_error(scope) or not _not_started(scope):
                 raise
             # Starlette's ServerErrorMiddleware sits outside every add_middleware entry
             # and would send its 500 without these headers. Send the same default page
             # from here, through the headers; it sees the response started, sends
             # nothing, and re-raises the exception for the server to log, as usual.
-            self._prepare_error_page(scope)
-            response = ServerErrorMiddleware(self.app).error_response(Request(scope), exc)
-            await response(scope, receive, send_with_headers)
+            scope[_ERROR_KEY] = exc
+            await self._error_page(scope, receive, send)
             raise
 
-    def _prepare_error_page(self, scope: Scope) -> None:
-        """Make sure the error page's headers can be built, whatever went wrong."""
-        try:
-            self._select(scope)
-        except Exception:  # a broken rule must not break the error page too
-            scope.pop(RULES_KEY, None)
-        nonce = scope.get(NONCE_KEY)
-        if nonce is not None:
-            scope.setdefault("state", {})[STATE_KEY] = nonce
+    # -- registration: the app's routes, checked against the configuration -----------------
 
-    def _request_nonce(self, scope: Scope) -> None:
-        nonce = scope.get(NONCE_KEY)
-        if nonce is None:
-            nonce = scope[NONCE_KEY] = generate_nonce()
-        # An outer Secure middleware chose the nonce: share it, so both headers agree.
-        elif not is_nonce(nonce):
-            raise ValueError(
-                f"Content-Security-Policy: scope[{NONCE_KEY!r}] holds {nonce!r}, which is "
-                "not a nonce (a base64 value, CSP Level 3 §2.3.1); only the Secure "
-                "middleware should set it"
-            )
-        # Starlette's request.state reads this dict (the ASGI "state" extension).
-        state = scope.get("state")
-        if state is None:
-            state = scope["state"] = {}
-        state[STATE_KEY] = nonce
+    def _first_call(self, scope: Scope) -> None:
+        self._registered = True
+        if self._error is None:
+            try:
+                self._register(scope.get("app"))
+            except (ValueError, TypeError) as exc:
+                self._error = exc
 
-    # -- variants: route rules and documentation pages ------------------------------------
+    def _register(self, app: object) -> None:
+        """Check every route's rules against the configuration; find the docs pages."""
+        self._registered = True
+        for where, override in _route_overrides(app, None, ""):
+            try:
+                self._secure.snapshot(override)  # validates, and compiles it once
+            except ValueError as exc:
+                raise ValueError(f"route {where}: {exc}") from exc
+        if self._docs is not None:
+            for endpoint, page, owner in find_docs_pages(app):
+                self._docs_pages[id(endpoint)] = (page, owner, endpoint)  # type: ignore[assignment]
+            self._docs_ids = frozenset(self._docs_pages)
 
-    def _headers(self, scope: Scope, message: Message) -> list[tuple[bytes, bytes]]:
-        compiled = self._select(scope)
-        keep = compiled.keep
-        drop = compiled.drop
-        headers = [
-            h for h in message.get("headers", ()) if h[0] in keep or h[0].lower() not in drop
-        ]
-        static = compiled.static
-        headers += compiled.with_nonce(scope) if static is None else static
-        return headers
+    # -- per response -----------------------------------------------------------------------
 
-    def _find_docs(self, app: object) -> frozenset[int]:
-        for endpoint, page, owner in find_docs_pages(app):
-            self._docs_pages[id(endpoint)] = (page, owner, endpoint)  # type: ignore[assignment]
-        return frozenset(self._docs_pages)
+    def _override(self, scope: Scope) -> Override | None:
+        """This response's override: the docs page's policy, then the route's rules."""
+        override: Override | None = scope.get(RULES_KEY)
+        if self._docs_ids and id(scope.get("endpoint")) in self._docs_ids:
+            docs = self._docs_override(scope)
+            override = docs if override is None else docs | override
+        return override
 
-    def _select(self, scope: Scope) -> _Compiled:
-        """The configuration for this response: docs page policy, then route rules."""
-        rules: tuple[SecureHeaders, ...] = scope.get(RULES_KEY) or ()
-        page = self._docs_pages.get(id(scope.get("endpoint"))) if self._docs_pages else None
-        if page is None and not rules:
-            return self._base
-        key: tuple[object, ...] = rules
-        if page is not None:
-            key = (page[0], id(page[1]), scope.get("root_path", ""), *rules)
-        compiled = self._variants.get(key)
-        if compiled is None:
-            secure = self._base.secure
-            if page is not None:
-                secure = secure.derive(csp=self._docs_csp(page, scope))
-            for rule in rules:
-                secure = rule.apply(secure)
-            compiled = _Compiled(secure, self._appendable)
-            if len(self._variants) < _MAX_VARIANTS:
-                self._variants[key] = compiled
-        return compiled
+    def _select(self, scope: Scope) -> Override | None:
+        """``select=`` of the core middleware, called as the response starts."""
+        if APPLIED_KEY in scope:  # an inner SecureMiddleware (more specific) did
+            return _NOTHING if scope[APPLIED_KEY] is not self else self._override(scope)
+        scope[APPLIED_KEY] = self
+        return self._override(scope)
 
-    def _docs_csp(
-        self, page: tuple[DocsPage, FastAPI, object], scope: Scope
-    ) -> ContentSecurityPolicy:
-        assert self._docs is not None
-        kind, app, _ = page
-        return self._docs.csp_for(kind, app, scope.get("root_path", ""))
+    def _docs_override(self, scope: Scope) -> Override:
+        page, app, _ = self._docs_pages[id(scope["endpoint"])]
+        root_path = scope.get("root_path", "")
+        key = (page, id(app), root_path)
+        override = self._docs_overrides.get(key)
+        if override is None:
+            assert self._docs is not None
+            override = Override(csp=self._docs.csp_for(page, app, root_path))
+            if len(self._docs_overrides) < _MAX_DOCS_OVERRIDES:
+                self._docs_overrides[key] = override
+        return override
+
+
+async def _default_error_page(scope: Scope, receive: Receive, send: Send) -> None:
+    """Starlette's default 500 page for the exception stored in the scope."""
+    exc = scope.pop(_ERROR_KEY)
+    response = ServerErrorMiddleware(_default_error_page).error_response(Request(scope), exc)
+    await response(scope, receive, send)
+
+
+def _not_started(scope: Scope) -> bool:
+    """True when no response went out, so an error page can still be sent."""
+    if APPLIED_KEY not in scope:
+        return True
+    # The one way the start can fail after the headers were chosen: the app replaced
+    # the nonce. Put the middleware's back so the error page's header and state agree.
+    state = scope.get("state") or {}
+    nonce = scope.get(NONCE_SCOPE_KEY)
+    if nonce is not None and state.get(NONCE_STATE_KEY) != nonce:
+        state[NONCE_STATE_KEY] = nonce
+        del scope[APPLIED_KEY]
+        return True
+    return False
+
+
+async def _fail_startup(error: Exception, receive: Receive, send: Send) -> None:
+    """Answer the lifespan startup with the configuration error, then raise it.
+
+    A server stops on ``lifespan.startup.failed`` (uvicorn, with ``--lifespan auto`` as
+    well as ``on``, logs the message); an exception alone would make uvicorn's ``auto``
+    mode decide that the app has no lifespan and start anyway. Raising afterwards, as
+    Starlette's router does, hands the traceback to the server or test client.
+    """
+    message = await receive()
+    if message["type"] == "lifespan.startup":
+        await send({"type": "lifespan.startup.failed", "message": f"SecureMiddleware: {error}"})
+    raise error
+
+
+def _rules(dependant: Any) -> Iterator[Override]:
+    """The SecureHeaders rules of a FastAPI dependant, in the order FastAPI runs them."""
+    for sub in getattr(dependant, "dependencies", ()):
+        yield from _rules(sub)
+        call = getattr(sub, "call", None)
+        if isinstance(call, SecureHeaders):
+            yield call.override
+
+
+def _combined(before: Override | None, rules: Iterable[Override]) -> Override | None:
+    for rule in rules:
+        before = rule if before is None else before | rule
+    return before
+
+
+def _route_overrides(
+    app: object, inherited: Override | None, prefix: str, depth: int = 0
+) -> Iterator[tuple[str, Override]]:
+    """Each route's combined override (mount rules, then the route's own), by path."""
+    routes = getattr(app, "routes", None)
+    if not isinstance(routes, list) or depth > 8:
+        return
+    for route in routes:
+        path = prefix + str(getattr(route, "path", ""))
+        override = _combined(inherited, _rules(getattr(route, "dependant", None)))
+        if override is not None and override is not inherited:
+            yield path, override
+        if isinstance(route, Mount):
+            inner: object = route.app
+            while isinstance(inner, Scoped):
+                override = _combined(override, (inner.rule.override,))
+                inner = inner.app
+            if override is not None and override is not inherited:
+                yield path, override
+            yield from _route_overrides(inner, override, path, depth + 1)
 
 
 def _renders_default_error(scope: Scope) -> bool:
