@@ -189,21 +189,12 @@ def _serve(server: Callable[..., str], tmp_path: Path, portal: str, framework: s
     return server(command, cwd=tmp_path, env={"PORTAL_ORIGIN": portal}, ready_path="/404")
 
 
-# secure-fastapi's SecureHeaders refuses to exempt X-Frame-Options at start-up on this
-# version ("cannot exempt a header this configuration does not send"); its per-route
-# code is being reworked, and the recipe below is the documented one.
-FASTAPI_EXEMPT_BROKEN = pytest.mark.xfail(
-    reason="secure-fastapi: SecureHeaders(exempt=[...]) fails at start-up", strict=True
-)
-
 RECIPES = [
     pytest.param("flask", "/report/embed", "Report", id="flask-class-based-view"),
     pytest.param("flask", "/embed", "Embeddable", id="flask-override-csp"),
     pytest.param("django", "/embed/", "Report", id="django-xframe-options-exempt-row"),
     pytest.param("django", "/replaced/", "Report", id="django-replace-csp"),
-    pytest.param(
-        "fastapi", "/widget", "Widget", id="fastapi-secure-headers", marks=FASTAPI_EXEMPT_BROKEN
-    ),
+    pytest.param("fastapi", "/widget", "Widget", id="fastapi-secure-headers"),
 ]
 
 
@@ -231,9 +222,7 @@ def test_recipe_lets_the_portal_frame_the_view(
     assert not [e.text for e in watched_page.console if "fram" in e.text.lower()]
 
 
-@pytest.mark.parametrize(
-    "framework", ["flask", "django", pytest.param("fastapi", marks=FASTAPI_EXEMPT_BROKEN)]
-)
+@pytest.mark.parametrize("framework", ["flask", "django", "fastapi"])
 def test_exempting_x_frame_options_alone_still_refuses_the_portal(
     tmp_path: Path,
     server: Callable[..., str],

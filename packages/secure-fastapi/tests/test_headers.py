@@ -150,11 +150,6 @@ def test_exempt_a_route(check: Check) -> None:
     assert response.text == "ok"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="secure-core: Override(exempt_all=True, headers=...) sends nothing at all; "
-    "the headers set beside exempt_all are dropped",
-)
 def test_exempt_then_set(check: Check) -> None:
     response = one_route(SecureHeaders(exempt=True, headers={"X-Frame-Options": "DENY"})).get("/")
     check(response, {"X-Frame-Options": "DENY"}, absent=["content-security-policy"])
