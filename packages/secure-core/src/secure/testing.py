@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, Union
 
 from secure import Secure
+from secure._html import SCRIPT_TYPES
 from secure.audit import SEVERITIES, Finding, Severity, audit_headers
 
 # The policy checker's CSP parser: policies are read the same way everywhere.
@@ -445,32 +446,6 @@ def csp_loosenings(expected: str, sent: str) -> list[str]:
 
 InlineKind = Literal["script", "style", "handler", "style-attribute", "javascript-url"]
 
-# HTML "script": the MIME types of classic scripts; module, importmap and speculationrules
-# are inline code too. Any other type is a data block, which never runs.
-_SCRIPT_TYPES: Final = frozenset(
-    {
-        "",
-        "module",
-        "importmap",
-        "speculationrules",
-        "application/ecmascript",
-        "application/javascript",
-        "application/x-ecmascript",
-        "application/x-javascript",
-        "text/ecmascript",
-        "text/javascript",
-        "text/javascript1.0",
-        "text/javascript1.1",
-        "text/javascript1.2",
-        "text/javascript1.3",
-        "text/javascript1.4",
-        "text/javascript1.5",
-        "text/jscript",
-        "text/livescript",
-        "text/x-ecmascript",
-        "text/x-javascript",
-    }
-)
 _URL_ATTRIBUTES: Final = frozenset({"href", "src", "action", "formaction"})
 # CSP3 §6.7.3.1 and §4.2.3: which directive governs each kind of inline code.
 _INLINE_DIRECTIVE: Final[Mapping[InlineKind, str]] = {
@@ -522,7 +497,7 @@ class _PageScan(HTMLParser):
         script = (
             tag == "script"
             and "src" not in values
-            and values.get("type", "").strip().lower() in _SCRIPT_TYPES
+            and values.get("type", "").strip().lower() in SCRIPT_TYPES
         )
         if script or tag == "style":
             self._open = (tag, line, nonce, [])

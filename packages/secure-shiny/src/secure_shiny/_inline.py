@@ -11,38 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Final
+
+from secure._html import SCRIPT_TYPES
 
 __all__ = ["InlineContent", "scan_html"]
-
-# HTML Living Standard, "prepare the script element" and "JavaScript MIME type essence
-# match": these types (ASCII case-insensitive, trimmed), no type, or an empty type,
-# make a classic script; "module" and "importmap" are executed too. Anything else
-# (application/json, text/template, ...) is a data block the browser never runs, so it
-# needs no CSP source.
-_SCRIPT_TYPES: Final = frozenset(
-    {
-        "",
-        "module",
-        "importmap",
-        "application/ecmascript",
-        "application/javascript",
-        "application/x-ecmascript",
-        "application/x-javascript",
-        "text/ecmascript",
-        "text/javascript",
-        "text/javascript1.0",
-        "text/javascript1.1",
-        "text/javascript1.2",
-        "text/javascript1.3",
-        "text/javascript1.4",
-        "text/javascript1.5",
-        "text/jscript",
-        "text/livescript",
-        "text/x-ecmascript",
-        "text/x-javascript",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -95,7 +67,7 @@ class _Scanner(HTMLParser):
 
 def _executable(attrs: list[tuple[str, str | None]]) -> bool:
     kind = dict(attrs).get("type")
-    return (kind or "").strip().lower() in _SCRIPT_TYPES
+    return (kind or "").strip().lower() in SCRIPT_TYPES
 
 
 def scan_html(html: str) -> InlineContent:
