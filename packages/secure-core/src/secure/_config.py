@@ -53,7 +53,29 @@ def config_error(path: str, message: str) -> ValueError:
     # error message can never carry a raw CR/LF into a log.
     path = str.__str__(path)  # the real text of a str subclass, whatever it overrides
     shown = path if path.isascii() and path.isprintable() else show(path)
-    return ValueError(f"secure config: {shown}: {message}")
+    return ValueError(f"secure config: {shown}: {message} (see {_page_for(path)})")
+
+
+_SECTIONS: Final = {
+    "preset": "presets.md",
+    "nonce": "configuration.md#nonces",
+    "custom": "headers/custom-headers.md",
+    "remove": "configuration.md#the-keys",
+}
+
+
+def _page_for(path: str) -> str:
+    """The documentation page that explains the setting at ``path``."""
+    from secure._docs import docs_url
+
+    key = path.split(".", 1)[0]
+    key = ALIASES.get(key.lower(), key)
+    if key in _SECTIONS:
+        return docs_url(_SECTIONS[key])
+    if key in HEADER_KEYS:
+        page = by_key(key).name.lower().removesuffix("-report-only")
+        return docs_url(f"headers/{page}.md")
+    return docs_url("configuration.md#the-keys")
 
 
 _PEERS = {
