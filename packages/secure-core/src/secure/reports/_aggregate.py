@@ -93,6 +93,9 @@ class AggregateSink:
         self.max_rows = max_rows
         self._timeout = timeout
         self._local = threading.local()
+        # Every connection this process opened, so close() and garbage collection can
+        # close them all, whichever thread opened them.
+        self._opened: list[tuple[int, sqlite3.Connection]] = []
         with self._transaction() as db:
             for statement in _SCHEMA:
                 db.execute(statement)
@@ -106,7 +109,12 @@ class AggregateSink:
         if getattr(local, "pid", None) != os.getpid():
             import sqlite3  # only an app with an aggregate pays for importing it
 
-            opened = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
+            # Each thread writes through its own connection; check_same_thread is off
+            # only so that close() may close them all from one thread.
+            opened = sqlite3.connect(
+                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+            )
+            self._opened.append((os.getpid(), opened))
             opened.execute("PRAGMA journal_mode=WAL")
             opened.execute("PRAGMA synchronous=NORMAL")
             local.db, local.pid = opened, os.getpid()
@@ -117,11 +125,18 @@ class AggregateSink:
         return _Transaction(self._connection())
 
     def close(self) -> None:
-        """Close this thread's connection (a later call opens a new one)."""
-        db = getattr(self._local, "db", None)
-        if db is not None and getattr(self._local, "pid", None) == os.getpid():
-            db.close()
-        self._local.__dict__.clear()
+        """Close the connections this process opened (a later call opens new ones)."""
+        pid = os.getpid()
+        opened, self._opened = self._opened, []
+        for owner, db in opened:
+            if owner == pid:  # a forked child never closes its parent's connection
+                db.close()
+        self._local = threading.local()
+
+    def __del__(self) -> None:
+        # A sink dropped without close() must not leave open connections behind.
+        if getattr(self, "_opened", None):
+            self.close()
 
     # -- writing ------------------------------------------------------------------------------
 
