@@ -25,7 +25,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # runs without its lifespan; newer anyio reports that as unraisable on Python 3.13.
     config.addinivalue_line(
         "filterwarnings",
-        "ignore:Exception ignored in. <function MemoryObject:pytest.PytestUnraisableExceptionWarning",
+        "ignore:Exception ignored in. <function MemoryObject"
+        ":pytest.PytestUnraisableExceptionWarning",
     )
 
 
