@@ -578,3 +578,13 @@ def test_starlette_http_middleware_example() -> None:
         headers = client.get("/").headers
     assert headers["x-frame-options"] == "SAMEORIGIN"
     assert headers["permissions-policy"] == PP_DEFAULT
+
+
+def test_str_lists_name_colon_value_lines() -> None:
+    # 2.x documents print(secure_headers) as one "Name: value" line per header.
+    from secure import Secure, XContentTypeOptions, XFrameOptions
+
+    secure_headers = Secure(xfo=XFrameOptions().deny(), xcto=XContentTypeOptions())
+    assert str(secure_headers) == "X-Content-Type-Options: nosniff\nX-Frame-Options: DENY"
+    assert str(Secure()) == ""
+    assert str(Secure.with_default_headers()).splitlines()[-1] == "X-Frame-Options: SAMEORIGIN"

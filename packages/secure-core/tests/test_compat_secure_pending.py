@@ -89,12 +89,6 @@ def test_header_items_is_a_tuple_of_pairs() -> None:
     assert Secure().header_items() == ()
 
 
-def test_str_lists_name_colon_value_lines() -> None:
-    secure_headers = Secure(xfo=XFrameOptions().deny(), xcto=XContentTypeOptions())
-    assert str(secure_headers) == "X-Content-Type-Options: nosniff\nX-Frame-Options: DENY"
-    assert str(Secure()) == ""
-
-
 def test_headers_raises_on_a_repeated_name_and_header_items_keeps_both() -> None:
     secure_headers = Secure(custom=[CustomHeader("X-App", "1"), CustomHeader("x-app", "2")])
     with pytest.raises(ValueError, match="x-app"):

@@ -464,6 +464,10 @@ class Secure:
     def __repr__(self) -> str:
         return f"Secure({[(e.name, e.value) for e in self._entries]!r})"
 
+    def __str__(self) -> str:
+        """The headers as ``Name: value`` lines, as ``secure`` 2.x prints them."""
+        return "\n".join(f"{name}: {value}" for name, value in self.header_items())
+
 
 _PRESETS: dict[_presets.Preset | str, Secure] = {}
 
