@@ -230,3 +230,20 @@ def test_docs_section_is_generated_from_the_converter() -> None:
         DOCS.write_text(text[:start] + expected + text[end:], encoding="utf-8")
         return
     assert text[start:end] == expected, "run SECURE_UPDATE_DOCS=1 pytest tests/test_convert.py"
+
+
+def test_django_6_constants_and_sets_are_accepted_in_our_format() -> None:
+    django_csp = pytest.importorskip("django.utils.csp")
+    csp = django_csp.CSP
+    config = Secure.from_config(
+        {"preset": "none", "csp": {"default-src": {csp.SELF}, "script-src": [csp.SELF, csp.NONCE]}}
+    )
+    assert config.has_nonce
+    assert dict(config.header_items(nonce="abc"))["Content-Security-Policy"] == (
+        "default-src 'self'; script-src 'self' 'nonce-abc'"
+    )
+
+
+def test_set_valued_directives_render_in_a_stable_order() -> None:
+    config = Secure.from_config({"preset": "none", "csp": {"img-src": {"data:", "'self'"}}})
+    assert config.headers["Content-Security-Policy"] == "img-src 'self' data:"

@@ -20,6 +20,7 @@ from secure._suggest import suggest
 from secure._validation import show
 from secure.headers import ContentSecurityPolicy, CustomHeader, PermissionsPolicy
 from secure.headers._base import BaseHeader
+from secure.nonce import NONCE
 
 __all__ = ["Resolved", "config_error", "resolve"]
 
@@ -55,6 +56,9 @@ def config_error(path: str, message: str) -> ValueError:
     shown = path if path.isascii() and path.isprintable() else show(path)
     return ValueError(f"secure config: {shown}: {message} (see {_page_for(path)})")
 
+
+# django.utils.csp.CSP.NONCE (Django 6) and django-csp 4's NONCE, as their settings hold it.
+_DJANGO_NONCE: Final = "<CSP_NONCE_SENTINEL>"
 
 _SECTIONS: Final = {
     "preset": "presets.md",
@@ -185,10 +189,14 @@ def _csp(base: BaseHeader | None, path: str, spec: Mapping[str, object]) -> Cont
             # Split on the spaces and tabs of CSP's own grammar only (CSP3 §2.2), so
             # NEL or U+2028 stay inside a source and are refused there.
             _set_directive(builder, name, [p for p in re.split(r"[ \t]+", sources) if p])
-        elif isinstance(sources, (list, tuple)):
+        elif isinstance(sources, (list, tuple, set, frozenset)):
             if not all(isinstance(s, str) for s in sources):
                 raise config_error(where, f"sources must be strings, got {sources!r}")
-            _set_directive(builder, name, list(sources) or ["'none'"])
+            # Django 6 writes directives as sets (an order-free value: sorted here so the
+            # header is the same on every run) and its CSP.NONCE as a sentinel string.
+            given = sorted(sources) if isinstance(sources, (set, frozenset)) else sources
+            values = [NONCE if s == _DJANGO_NONCE else str.__str__(s) for s in given]
+            _set_directive(builder, name, values or ["'none'"])
         else:
             raise config_error(where, f"expected a list of sources, got {sources!r}")
     return builder
