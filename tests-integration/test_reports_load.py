@@ -272,7 +272,12 @@ def test_load_and_abuse(framework: str, tmp_path: Path, server: Callable[..., st
     assert rows <= MAX_ROWS
     # 100 clients x 8 accepted batches x 9 unique reports, minus what the table holds.
     assert evicted >= CLIENTS * accepted * (BATCH - 1) - MAX_ROWS
-    assert hot == {f"https://hot{i}.example": CLIENTS * accepted // HOT for i in range(HOT)}
+    # The recurring violations survive the flood. Exactly: at the very start a hot row has
+    # a count of 1 like every other row, and the eviction (least reported, oldest first)
+    # may take it before it recurs, so a few early reports can be lost, never more.
+    expected = CLIENTS * accepted // HOT
+    assert set(hot) == {f"https://hot{i}.example" for i in range(HOT)}
+    assert all(expected - 5 <= count <= expected for count in hot.values()), hot
 
     # Abuse: each hostile body from a fresh client address.
     answers = Counter()
