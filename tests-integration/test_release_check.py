@@ -110,7 +110,7 @@ def test_missing_or_different_license(tmp_path: Path, build: Any) -> None:
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"Version": "1.1.0"}, "version 1.1.0, but _version.py says 1.2.0"),
+        ({"Version": "1.1.0"}, "version 1.1.0, but its source says 1.2.0"),
         ({"License-Expression": None}, "License-Expression is None"),
         ({"License-File": None}, "no 'License-File: LICENSE'"),
         ({"Project-URL": URLS[:-1]}, "no https Project-URL 'Changelog'"),
