@@ -98,13 +98,14 @@ class Override:
     Overrides combine with ``|``: the right-hand one wins where both set a header.
     """
 
-    __slots__ = ("csp", "csp_sources", "exempt", "exempt_all", "headers")
+    __slots__ = ("_hash", "csp", "csp_sources", "exempt", "exempt_all", "headers")
 
     headers: tuple[tuple[str, str | None], ...]
     csp: str | None
     csp_sources: tuple[tuple[str, tuple[str, ...]], ...]
     exempt: tuple[str, ...]
     exempt_all: bool
+    _hash: int
 
     def __init__(
         self,
@@ -164,6 +165,8 @@ class Override:
         setter(self, "csp_sources", csp_sources)
         setter(self, "exempt", exempt)
         setter(self, "exempt_all", exempt_all)
+        # Hashed once: a framework looks its compiled plan up by override on every request.
+        setter(self, "_hash", hash(self._parts()))
 
     @classmethod
     def _from_parts(
@@ -230,20 +233,21 @@ class Override:
         return self._parts() == other._parts()
 
     def __hash__(self) -> int:
-        return hash(self._parts())
+        return self._hash
+
+    def _repr_fields(self) -> list[tuple[str, object]]:
+        """The fields that change something, for a ``repr``."""
+        fields: list[tuple[str, object, bool]] = [
+            ("headers", dict(self.headers), not self.headers),
+            ("csp", self.csp, self.csp is None),
+            ("csp_sources", {d: list(s) for d, s in self.csp_sources}, not self.csp_sources),
+            ("exempt", list(self.exempt), not self.exempt),
+            ("exempt_all", self.exempt_all, not self.exempt_all),
+        ]
+        return [(name, value) for name, value, empty in fields if not empty]
 
     def __repr__(self) -> str:
-        fields = [
-            f"{name}={value!r}"
-            for name, value, empty in (
-                ("headers", dict(self.headers), not self.headers),
-                ("csp", self.csp, self.csp is None),
-                ("csp_sources", {d: list(s) for d, s in self.csp_sources}, not self.csp_sources),
-                ("exempt", list(self.exempt), not self.exempt),
-                ("exempt_all", self.exempt_all, not self.exempt_all),
-            )
-            if not empty
-        ]
+        fields = [f"{name}={value!r}" for name, value in self._repr_fields()]
         return f"Override({', '.join(fields)})"
 
 

@@ -158,18 +158,11 @@ class SecureHeaders:
         return hash(self.override)
 
     def __repr__(self) -> str:
-        o = self.override
-        exempt = True if o.exempt_all else list(o.exempt)
-        parts = [
-            f"{name}={value!r}"
-            for name, value, empty in (
-                ("headers", dict(o.headers), not o.headers),
-                ("csp", o.csp, o.csp is None),
-                ("csp_sources", {d: list(s) for d, s in o.csp_sources}, not o.csp_sources),
-                ("exempt", exempt, not exempt),
-            )
-            if not empty
-        ]
+        # The override's fields, with its exempt_all spelt as this class's exempt=True.
+        fields = dict(self.override._repr_fields())
+        if fields.pop("exempt_all", False):
+            fields["exempt"] = True
+        parts = [f"{name}={value!r}" for name, value in fields.items()]
         return f"SecureHeaders({', '.join(parts)})"
 
 
