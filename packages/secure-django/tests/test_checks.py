@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import django
 import pytest
 from django.conf import settings
 from django.core.checks import run_checks
@@ -187,7 +188,42 @@ def test_w015_django_csp() -> None:
     assert ids(MIDDLEWARE=with_csp, SECURE_CSP=policy) == ["secure_django.W015"]
     assert ids(MIDDLEWARE=with_csp, SECURE_CSP={}) == []
     assert ids(MIDDLEWARE=with_csp, SECURE_CSP=policy, SECURE_HEADERS={"csp": False}) == []
-    assert ids(MIDDLEWARE=middleware(SECURITY, OURS), SECURE_CSP=policy) == []
+    # Opted in, SECURE_CSP is our policy: Django's middleware is then W019's business.
+    opt_in = {"SECURE_HEADERS_USE_DJANGO_CSP": True, "SECURE_HEADERS": "balanced"}
+    assert "secure_django.W015" not in ids(MIDDLEWARE=with_csp, SECURE_CSP=policy, **opt_in)
+
+
+@pytest.mark.skipif(django.VERSION < (6, 0), reason="SECURE_CSP is Django 6's")
+def test_w019_django_csp_sent_twice() -> None:
+    with_csp = middleware(SECURITY, OURS, DJANGO_CSP)
+    policy = {"default-src": ["'self'"]}
+    # (The test project's SECURE_HEADERS has a "nonce" key, which the opt-in refuses.)
+    opt_in = {
+        "SECURE_HEADERS_USE_DJANGO_CSP": True,
+        "SECURE_CSP": policy,
+        "SECURE_HEADERS": "balanced",
+    }
+    assert ids(MIDDLEWARE=with_csp, **opt_in) == ["secure_django.W019"]
+    assert ids(MIDDLEWARE=middleware(SECURITY, OURS), **opt_in) == []
+
+
+@pytest.mark.skipif(django.VERSION < (6, 0), reason="SECURE_CSP is Django 6's")
+def test_w020_django_csp_read_by_nothing() -> None:
+    policy = {"default-src": ["'self'"]}
+    ours_only = middleware(SECURITY, OURS)
+    assert ids(MIDDLEWARE=ours_only, SECURE_CSP=policy) == ["secure_django.W020"]
+    assert ids(MIDDLEWARE=ours_only, SECURE_CSP_REPORT_ONLY=policy) == ["secure_django.W020"]
+    with override_settings(MIDDLEWARE=ours_only, SECURE_CSP=policy):
+        (warning,) = [m for m in run_checks() if m.id == "secure_django.W020"]
+    assert "SECURE_CSP is set, but nothing reads it" in warning.msg
+    assert "SECURE_HEADERS_USE_DJANGO_CSP = True" in (warning.hint or "")
+    # Read by Django's middleware, or by ours after the opt-in.
+    opt_in = {"SECURE_HEADERS_USE_DJANGO_CSP": True, "SECURE_HEADERS": "balanced"}
+    assert ids(MIDDLEWARE=ours_only, SECURE_CSP=policy, **opt_in) == []
+    assert "secure_django.W020" not in ids(
+        MIDDLEWARE=middleware(SECURITY, OURS, DJANGO_CSP), SECURE_CSP=policy
+    )
+    assert ids(MIDDLEWARE=ours_only, SECURE_CSP={}) == []
 
 
 def test_w016_django_csp_report_only() -> None:
@@ -325,4 +361,7 @@ def test_a_misspelt_setting_is_reported() -> None:
     ]
     # Django's own SECURE_* settings are not taken for typos of ours.
     with override_settings(SECURE_HSTS_SECONDS=3600, SECURE_CSP={"default-src": ["'self'"]}):
+        assert check_misspelt_settings(None) == []
+    # Nor are our own.
+    with override_settings(SECURE_HEADERS_USE_DJANGO_CSP=False):
         assert check_misspelt_settings(None) == []

@@ -10,6 +10,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from secure import Secure
+from secure_django import _django_csp
 
 if TYPE_CHECKING:
     from secure import Override
@@ -18,6 +19,9 @@ __all__ = ["SETTING", "check_override", "check_pending", "get_secure"]
 
 #: The one setting this package reads. Never one of Django's own ``SECURE_*`` names.
 SETTING: Final = "SECURE_HEADERS"
+
+# Read with SECURE_HEADERS when the project opts in to Django 6's CSP settings.
+_READ_TOO: Final = frozenset({_django_csp.USE_SETTING, *_django_csp.SETTINGS.values()})
 
 _cached: Secure | None = None
 # Overrides declared before the settings could be read (or while SECURE_HEADERS was
@@ -37,7 +41,8 @@ def get_secure() -> Secure:
     """
     global _cached
     if _cached is None:
-        _cached = _build(getattr(settings, SETTING, None))
+        value = getattr(settings, SETTING, None)
+        _cached = _django_csp.from_settings(_build(value), value, setting=SETTING)
     return _cached
 
 
@@ -53,7 +58,7 @@ def _build(value: Any) -> Secure:
 def _reset(*, setting: str, **kwargs: object) -> None:
     # override_settings(SECURE_HEADERS=...) in tests: rebuild on next use.
     global _cached
-    if setting == SETTING:
+    if setting == SETTING or setting in _READ_TOO:
         _cached = None
 
 

@@ -9,6 +9,7 @@ Every message has a stable id so a project can silence it with
 - ``W004``: the per-site cache would store pages whose policy has a nonce.
 - ``W010``-``W018``: Django's own header settings, Django 6's CSP, or another package's
   middleware would send a header ``SECURE_HEADERS`` sends, with another value.
+- ``W019``-``W020``: Django 6's ``SECURE_CSP`` sent twice, or read by nothing.
 - ``W100``-``W127`` (``--deploy``): weak settings, found by ``secure.audit``.
 """
 
@@ -26,6 +27,7 @@ from django.utils.module_loading import import_string
 from secure import Secure
 from secure._docs import docs_url
 from secure_django._conf import SETTING, get_secure
+from secure_django._django_csp import HAS_DJANGO_CSP, USE_SETTING
 
 __all__ = [
     "check_cached_nonce",
@@ -128,6 +130,16 @@ W017 = Warning(
 )
 #: Another package's middleware sets a header SECURE_HEADERS sets.
 W018: Final = "secure_django.W018"
+
+W019 = Warning(
+    f"{USE_SETTING} = True makes SecureHeadersMiddleware send SECURE_CSP and "
+    f"SECURE_CSP_REPORT_ONLY, and '{_DJANGO_CSP_MIDDLEWARE}' in MIDDLEWARE sends them too, "
+    "with a nonce of its own: pages carry two policies whose nonces differ.",
+    hint=f"Remove '{_DJANGO_CSP_MIDDLEWARE}' from MIDDLEWARE.",
+    id="secure_django.W019",
+)
+#: SECURE_CSP (or SECURE_CSP_REPORT_ONLY) is set and nothing reads it.
+W020: Final = "secure_django.W020"
 
 #: A weak setting ``secure.audit`` found that has no id of its own below.
 W100: Final = "secure_django.W100"
@@ -329,7 +341,7 @@ def check_configuration(app_configs: Sequence[Any] | None, **kwargs: Any) -> lis
 
 # Ours, which a near-miss is compared with; Django's own SECURE_* settings are not near
 # enough to them to be taken for a typo (SECURE_HSTS_SECONDS, SECURE_CSP, ...).
-_OUR_SETTINGS: Final = ("SECURE_HEADERS", "SECURE_HEADERS_REPORTS")
+_OUR_SETTINGS: Final = ("SECURE_HEADERS", "SECURE_HEADERS_REPORTS", USE_SETTING)
 
 
 @register(Tags.security)
@@ -451,10 +463,26 @@ def check_clashes(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[Chec
 
 @register(Tags.security)
 def check_django_csp(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[CheckMessage]:
-    """W015-W017: Django 6's own CSP configured next to SECURE_HEADERS."""
+    """W015-W017, W019, W020: Django 6's own CSP configured next to SECURE_HEADERS."""
     messages: list[CheckMessage] = []
     secure = _secure()
-    if secure is not None:
+    opted_in = getattr(settings, USE_SETTING, False) is True
+    if opted_in:
+        if _DJANGO_CSP_MIDDLEWARE in _middleware():
+            messages.append(W019)
+    elif HAS_DJANGO_CSP and _DJANGO_CSP_MIDDLEWARE not in _middleware():
+        messages += [
+            Warning(
+                f"{name} is set, but nothing reads it: '{_DJANGO_CSP_MIDDLEWARE}' is not in "
+                f"MIDDLEWARE and {USE_SETTING} is not True, so its policy is never sent.",
+                hint=f"Set {USE_SETTING} = True to send it from SecureHeadersMiddleware, or "
+                f"move the policy into {SETTING} and remove {name}.",
+                id=W020,
+            )
+            for name in ("SECURE_CSP", "SECURE_CSP_REPORT_ONLY")
+            if getattr(settings, name, None)
+        ]
+    if secure is not None and not opted_in:
         sent = _sent(secure)
         if _django_csp_active("SECURE_CSP") and "content-security-policy" in sent:
             messages.append(W015)

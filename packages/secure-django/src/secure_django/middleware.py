@@ -14,6 +14,12 @@ from django.utils.functional import SimpleLazyObject
 from secure.middleware import environ_nonce
 from secure_django._apply import APPLIED_ATTR, RESPONSE_ATTR, prepare, set_headers, set_prepared
 from secure_django._conf import check_pending, get_secure
+from secure_django._django_csp import (
+    ENFORCE_ATTR,
+    HAS_DJANGO_CSP,
+    REPORT_ONLY_ATTR,
+    response_override,
+)
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponseBase
@@ -54,6 +60,7 @@ class SecureHeadersMiddleware:
         self.secure: Final = get_secure()
         self.snapshot: Final[HeaderSnapshot] = self.secure.snapshot()
         self._prepared = prepare(self.snapshot)
+        self._sent = frozenset(name.lower() for name, _, _ in self.snapshot.items)
         check_pending(self.secure)
         # Django hands an async get_response under ASGI (when the rest of the stack is
         # async capable); answer in kind so no thread hop is added (Django docs,
@@ -83,6 +90,12 @@ class SecureHeadersMiddleware:
         applied = state.get(APPLIED_ATTR)
         if applied is None:
             override = state.get(RESPONSE_ATTR)
+            if HAS_DJANGO_CSP and (ENFORCE_ATTR in state or REPORT_ONLY_ATTR in state):
+                # Django 6's @csp_override / @csp_report_only_override on the view: their
+                # policy replaces the project's, on top of this package's decorators.
+                django_csp = response_override(request, state, self._sent)
+                if django_csp is not None:
+                    override = django_csp if override is None else override | django_csp
             prepared = self._prepared
             if (
                 override is None
