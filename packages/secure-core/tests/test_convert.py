@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import pprint
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,19 @@ def test_django_6_table_and_its_constants() -> None:
     csp = django_csp.CSP
     settings = {"default-src": [csp.SELF], "script-src": [csp.SELF, csp.NONCE]}
     assert convert(settings).config["csp"] == f"default-src 'self'; script-src 'self' {NONCE}"
+
+
+class _BackwardsSet(set[str]):
+    """A set that iterates backwards: its order is not the one a header may depend on."""
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(super().__iter__(), reverse=True))
+
+
+def test_django_6_set_valued_directives_convert_in_sorted_order() -> None:
+    # As Django renders them; a set's own order changes with the string hash seed.
+    settings = {"SECURE_CSP": {"img-src": _BackwardsSet({"'self'", "data:", "https://a.example"})}}
+    assert convert(settings).config["csp"] == "img-src 'self' data: https://a.example"
 
 
 def test_talisman() -> None:

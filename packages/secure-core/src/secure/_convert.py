@@ -165,7 +165,11 @@ def convert(settings: Mapping[str, object], source: Source | None = None) -> Con
 def _sources(value: object, where: str) -> list[str]:
     if isinstance(value, str):
         items: list[object] = list(value.split())
-    elif isinstance(value, (list, tuple, set, frozenset)):
+    elif isinstance(value, (set, frozenset)):
+        # Django 6 sorts a set-valued directive (django.utils.csp.build_policy), so the
+        # header is the same in every process, whatever the string hash seed.
+        items = sorted(value, key=str)
+    elif isinstance(value, (list, tuple)):
         items = list(value)
     elif value is True:
         return []
