@@ -15,11 +15,11 @@ csp_module = pytest.importorskip("django.utils.csp")
 from django.core.cache import cache  # noqa: E402
 from django.core.checks import run_checks  # noqa: E402
 from django.core.exceptions import ImproperlyConfigured  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
+from django.test import Client, RequestFactory, override_settings  # noqa: E402
 from django_project.helpers import BALANCED_STATIC, asgi_request, nonce_of  # noqa: E402
 
 from secure_django import get_secure  # noqa: E402
-from secure_django._django_csp import _compile  # noqa: E402
+from secure_django._django_csp import _compile, response_override  # noqa: E402
 
 CSP = csp_module.CSP
 build_policy = csp_module.build_policy
@@ -273,3 +273,12 @@ def test_a_bad_decorator_config_is_a_clear_error(path: str, message: str) -> Non
         Client().get(path)
     response = Client(raise_request_exception=False).get(path)
     assert response.status_code == 500
+
+
+def test_an_unhashable_config_is_refused_too() -> None:
+    # Not cacheable: read (and refused) on each response.
+    request = RequestFactory().get("/somewhere/")
+    state = {"_csp_config": {"script-src": [[CSP.SELF]]}}
+    message = "@csp_override on the view of /somewhere/: script-src: sources must be strings"
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
+        response_override(request, state, frozenset())

@@ -25,11 +25,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENFORCE_ATTR",
+    "HAS_DJANGO_CSP",
     "REPORT_ONLY_ATTR",
     "SETTINGS",
     "USE_SETTING",
     "from_settings",
     "opted_in",
+    "policy",
     "response_override",
 ]
 
