@@ -92,7 +92,8 @@ class SecureHeadersMiddleware:
             override = state.get(RESPONSE_ATTR)
             if HAS_DJANGO_CSP and (ENFORCE_ATTR in state or REPORT_ONLY_ATTR in state):
                 # Django 6's @csp_override / @csp_report_only_override on the view: their
-                # policy replaces the project's, on top of this package's decorators.
+                # policy replaces the project's (and an @override(csp=...)); the sources an
+                # @override(csp_sources=...) adds are added to it.
                 django_csp = response_override(request, state, self._sent)
                 if django_csp is not None:
                     override = django_csp if override is None else override | django_csp
