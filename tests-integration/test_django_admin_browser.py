@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -101,7 +102,7 @@ PASSWORD = "admin-browser-test-password"
 
 
 @pytest.fixture
-def admin_url(tmp_path: Path, server: object) -> str:
+def admin_url(tmp_path: Path, server: Callable[..., str]) -> str:
     for name, source in {"settings.py": SETTINGS, "urls.py": URLS, "wsgi.py": WSGI}.items():
         (tmp_path / name).write_text(textwrap.dedent(source))
     env = {
@@ -120,9 +121,7 @@ def admin_url(tmp_path: Path, server: object) -> str:
             [*django_admin, *command], cwd=tmp_path, env=env, capture_output=True, text=True
         )
         assert done.returncode == 0, done.stdout + done.stderr
-    start = server  # the fixture's function: server(command, **options) -> base URL
-    assert callable(start)
-    base: str = start(
+    base = server(
         gunicorn_command("wsgi:application", chdir=tmp_path),
         cwd=tmp_path,
         env={"DJANGO_SETTINGS_MODULE": "settings"},
