@@ -213,6 +213,17 @@ def test_django_defaults_are_not_a_clash() -> None:
     assert [m.id for m in messages if m.id and m.id.startswith("secure_django.")] == []
 
 
+def test_clash_hint_when_no_django_value_is_equal() -> None:
+    # Django refuses COOP values other than its three (security.E024).
+    overrides = {
+        "SECURE_HEADERS": {"coop": "noopener-allow-popups"},
+        "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
+    }
+    with override_settings(**overrides):
+        (warning,) = [m for m in run_checks() if m.id == "secure_django.W013"]
+    assert (warning.hint or "").startswith("Remove SECURE_CROSS_ORIGIN_OPENER_POLICY")
+
+
 @pytest.mark.parametrize(
     ("overrides", "hint"),
     [
@@ -235,17 +246,6 @@ def test_django_defaults_are_not_a_clash() -> None:
         ),
     ],
 )
-def test_clash_hint_when_no_django_value_is_equal() -> None:
-    # Django refuses COOP values other than its three (security.E024).
-    overrides = {
-        "SECURE_HEADERS": {"coop": "noopener-allow-popups"},
-        "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
-    }
-    with override_settings(**overrides):
-        (warning,) = [m for m in run_checks() if m.id == "secure_django.W013"]
-    assert (warning.hint or "").startswith("Remove SECURE_CROSS_ORIGIN_OPENER_POLICY")
-
-
 def test_clash_hints_give_the_equal_django_setting(overrides: dict[str, Any], hint: str) -> None:
     """The hints used to say "turn Django's setting off", which makes Django's own
     check --deploy report security.W004, W022 and W002 about headers that are sent."""
