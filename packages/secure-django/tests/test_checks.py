@@ -129,9 +129,14 @@ def test_w003_after_a_middleware_that_makes_responses(maker: str) -> None:
         # X-Content-Type-Options
         ({"SECURE_CONTENT_TYPE_NOSNIFF": True}, []),
         (
-            {"SECURE_HEADERS": {"xcto": False, "custom": {"X-Content-Type-Options": "x"}}},
+            {
+                "SECURE_HEADERS": {"xcto": False, "custom": {"X-Content-Type-Options": "x"}},
+                "SECURE_CONTENT_TYPE_NOSNIFF": True,
+            },
             ["secure_django.W011"],
         ),
+        # Django's default (True) is not the project's choice.
+        ({"SECURE_HEADERS": {"xcto": False, "custom": {"X-Content-Type-Options": "x"}}}, []),
         # Referrer-Policy
         ({"SECURE_REFERRER_POLICY": "same-origin"}, ["secure_django.W012"]),
         ({"SECURE_REFERRER_POLICY": ["no-referrer", "strict-origin"]}, ["secure_django.W012"]),
@@ -141,9 +146,13 @@ def test_w003_after_a_middleware_that_makes_responses(maker: str) -> None:
         # Cross-Origin-Opener-Policy (BALANCED does not send it)
         ({"SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin"}, []),
         (
-            {"SECURE_HEADERS": {"coop": "same-origin-allow-popups"}},
+            {
+                "SECURE_HEADERS": {"coop": "same-origin-allow-popups"},
+                "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
+            },
             ["secure_django.W013"],
         ),
+        ({"SECURE_HEADERS": {"coop": "same-origin-allow-popups"}}, []),  # Django's default
         (
             {
                 "SECURE_HEADERS": {"coop": "same-origin-allow-popups"},
@@ -163,8 +172,12 @@ def test_security_middleware_settings_are_ignored_without_it() -> None:
 
 def test_w014_xframe_options_middleware() -> None:
     with_xframe = middleware(SECURITY, OURS, XFRAME)
-    assert ids(MIDDLEWARE=with_xframe) == ["secure_django.W014"]  # DENY vs SAMEORIGIN
+    assert ids(MIDDLEWARE=with_xframe, X_FRAME_OPTIONS="DENY") == ["secure_django.W014"]
+    assert ids(MIDDLEWARE=middleware(XFRAME, SECURITY, OURS), X_FRAME_OPTIONS="DENY") == [
+        "secure_django.W014"
+    ]
     assert ids(MIDDLEWARE=with_xframe, X_FRAME_OPTIONS="SAMEORIGIN") == []
+    assert ids(MIDDLEWARE=middleware(SECURITY, OURS), X_FRAME_OPTIONS="DENY") == []
     strict: dict[str, Any] = {"SECURE_HEADERS": "strict", "SECURE_REFERRER_POLICY": "no-referrer"}
     assert ids(MIDDLEWARE=with_xframe, **strict) == []  # both DENY
     assert ids(MIDDLEWARE=with_xframe, SECURE_HEADERS={"xfo": False}) == []
@@ -176,7 +189,71 @@ def test_clash_message_names_both_values_and_the_setting() -> None:
     assert "SECURE_REFERRER_POLICY" in warning.msg
     assert "same-origin" in warning.msg
     assert "strict-origin-when-cross-origin" in warning.msg
-    assert "SECURE_REFERRER_POLICY = None" in (warning.hint or "")
+    # Following the hint keeps Django's own check --deploy quiet (no security.W022).
+    assert "SECURE_REFERRER_POLICY = 'strict-origin-when-cross-origin'" in (warning.hint or "")
+
+
+def test_django_defaults_are_not_a_clash() -> None:
+    """A stock project's MIDDLEWARE with Django's default X_FRAME_OPTIONS ("DENY", not
+    BALANCED's "SAMEORIGIN"): Django's value only fills the views exempted from ours, as
+    it would without us. (test_startproject.py runs a real stock project, where
+    SECURE_REFERRER_POLICY is left at its default too.)"""
+    stock = [
+        SECURITY,
+        OURS,
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        COMMON,
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        XFRAME,
+    ]
+    with override_settings(MIDDLEWARE=stock):
+        assert not settings.is_overridden("X_FRAME_OPTIONS")
+        messages = run_checks()
+    assert [m.id for m in messages if m.id and m.id.startswith("secure_django.")] == []
+
+
+def test_clash_hint_when_no_django_value_is_equal() -> None:
+    # Django refuses COOP values other than its three (security.E024).
+    overrides = {
+        "SECURE_HEADERS": {"coop": "noopener-allow-popups"},
+        "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
+    }
+    with override_settings(**overrides):
+        (warning,) = [m for m in run_checks() if m.id == "secure_django.W013"]
+    assert (warning.hint or "").startswith("Remove SECURE_CROSS_ORIGIN_OPENER_POLICY")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "hint"),
+    [
+        (
+            {"SECURE_HSTS_SECONDS": 3600},
+            "SECURE_HSTS_SECONDS = 31536000; SECURE_HSTS_INCLUDE_SUBDOMAINS = True; "
+            "SECURE_HSTS_PRELOAD = False",
+        ),
+        ({"SECURE_REFERRER_POLICY": "same-origin"}, "SECURE_REFERRER_POLICY = 'strict-origin"),
+        (
+            {"MIDDLEWARE": middleware(SECURITY, OURS, XFRAME), "X_FRAME_OPTIONS": "DENY"},
+            "X_FRAME_OPTIONS = 'SAMEORIGIN'",
+        ),
+        (
+            {
+                "SECURE_HEADERS": {"coop": "same-origin-allow-popups"},
+                "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
+            },
+            "SECURE_CROSS_ORIGIN_OPENER_POLICY = 'same-origin-allow-popups'",
+        ),
+    ],
+)
+def test_clash_hints_give_the_equal_django_setting(overrides: dict[str, Any], hint: str) -> None:
+    """The hints used to say "turn Django's setting off", which makes Django's own
+    check --deploy report security.W004, W022 and W002 about headers that are sent."""
+    with override_settings(**overrides):
+        (warning,) = [m for m in run_checks() if m.id and m.id.startswith("secure_django.W01")]
+    assert hint in (warning.hint or "")
+    assert "None" not in (warning.hint or "")
 
 
 # -- W015-W018 Django's CSP and other header middleware -------------------------------

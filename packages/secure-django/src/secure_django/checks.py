@@ -7,8 +7,11 @@ Every message has a stable id so a project can silence it with
 - ``W001``-``W003``: the middleware is missing, listed twice, or placed where some
   responses never reach it.
 - ``W004``: the per-site cache would store pages whose policy has a nonce.
-- ``W010``-``W018``: Django's own header settings, Django 6's CSP, or another package's
-  middleware would send a header ``SECURE_HEADERS`` sends, with another value.
+- ``W010``-``W014``: one of Django's own header settings, written in the project's
+  settings, asks for another value than ``SECURE_HEADERS`` sends (Django's defaults
+  are not a clash: they only reach views exempted from our header).
+- ``W015``-``W018``: Django 6's CSP, or another package's middleware, configures a
+  header ``SECURE_HEADERS`` sends.
 - ``W019``-``W020``: Django 6's ``SECURE_CSP`` sent twice, or read by nothing.
 - ``W100``-``W127`` (``--deploy``): weak settings, found by ``secure.audit``.
 """
@@ -187,8 +190,8 @@ class _DjangoHeader(NamedTuple):
     check_id: str
     header: str
     value: str
-    setting: str
-    hint: str
+    #: The settings the value comes from; the first one names it in messages.
+    settings: tuple[str, ...]
 
 
 def _middleware() -> list[str]:
@@ -228,10 +231,6 @@ def _context_processors() -> Iterable[str]:
         yield from options.get("context_processors") or ()
 
 
-def _turn_off(setting: str, off: str) -> str:
-    return f"Set {setting} = {off} and let {SETTING} send the header, or give both the same value."
-
-
 def _django_headers() -> list[_DjangoHeader]:
     """The headers Django's SecurityMiddleware and XFrameOptionsMiddleware would send,
     rendered the way those middleware render them."""
@@ -245,37 +244,18 @@ def _django_headers() -> list[_DjangoHeader]:
                 value += "; includeSubDomains"
             if getattr(settings, "SECURE_HSTS_PRELOAD", False):
                 value += "; preload"
-            found.append(
-                _DjangoHeader(
-                    W010,
-                    "Strict-Transport-Security",
-                    value,
-                    "SECURE_HSTS_SECONDS",
-                    _turn_off("SECURE_HSTS_SECONDS", "0"),
-                )
-            )
+            found.append(_DjangoHeader(W010, "Strict-Transport-Security", value, _HSTS_SETTINGS))
         if getattr(settings, "SECURE_CONTENT_TYPE_NOSNIFF", False):
             found.append(
                 _DjangoHeader(
-                    W011,
-                    "X-Content-Type-Options",
-                    "nosniff",
-                    "SECURE_CONTENT_TYPE_NOSNIFF",
-                    _turn_off("SECURE_CONTENT_TYPE_NOSNIFF", "False"),
+                    W011, "X-Content-Type-Options", "nosniff", ("SECURE_CONTENT_TYPE_NOSNIFF",)
                 )
             )
         referrer = getattr(settings, "SECURE_REFERRER_POLICY", None)
         if referrer:
             tokens = referrer.split(",") if isinstance(referrer, str) else referrer
-            found.append(
-                _DjangoHeader(
-                    W012,
-                    "Referrer-Policy",
-                    ",".join(token.strip() for token in tokens),
-                    "SECURE_REFERRER_POLICY",
-                    _turn_off("SECURE_REFERRER_POLICY", "None"),
-                )
-            )
+            value = ",".join(token.strip() for token in tokens)
+            found.append(_DjangoHeader(W012, "Referrer-Policy", value, ("SECURE_REFERRER_POLICY",)))
         coop = getattr(settings, "SECURE_CROSS_ORIGIN_OPENER_POLICY", None)
         if coop:
             found.append(
@@ -283,22 +263,62 @@ def _django_headers() -> list[_DjangoHeader]:
                     W013,
                     "Cross-Origin-Opener-Policy",
                     str(coop),
-                    "SECURE_CROSS_ORIGIN_OPENER_POLICY",
-                    _turn_off("SECURE_CROSS_ORIGIN_OPENER_POLICY", "None"),
+                    ("SECURE_CROSS_ORIGIN_OPENER_POLICY",),
                 )
             )
     if _XFRAME_MIDDLEWARE in middleware:
-        found.append(
-            _DjangoHeader(
-                W014,
-                "X-Frame-Options",
-                str(getattr(settings, "X_FRAME_OPTIONS", "DENY")).upper(),
-                "X_FRAME_OPTIONS",
-                f"Remove '{_XFRAME_MIDDLEWARE}' from MIDDLEWARE ({SETTING} sends the "
-                "header), or give X_FRAME_OPTIONS the same value.",
-            )
-        )
+        value = str(getattr(settings, "X_FRAME_OPTIONS", "DENY")).upper()
+        found.append(_DjangoHeader(W014, "X-Frame-Options", value, ("X_FRAME_OPTIONS",)))
     return found
+
+
+_HSTS_SETTINGS: Final = (
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+)
+# The values Django's settings accept for these headers (Django refuses others with
+# security.E023 and security.E024).
+_DJANGO_XFO: Final = frozenset({"DENY", "SAMEORIGIN"})
+_DJANGO_COOP: Final = frozenset({"same-origin", "same-origin-allow-popups", "unsafe-none"})
+
+
+def _equal_settings(header: str, ours: str) -> dict[str, object] | None:
+    """Django's settings that make Django's middleware send ``ours`` for ``header``, or
+    ``None`` where no value of theirs does."""
+    if header == "Strict-Transport-Security":
+        parts = [part.lower() for part in _SEPARATORS.split(ours.strip()) if part]
+        max_age = next((p.partition("=")[2] for p in parts if p.startswith("max-age=")), "")
+        if not max_age.isdigit():
+            return None
+        return {
+            "SECURE_HSTS_SECONDS": int(max_age),
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS": "includesubdomains" in parts,
+            "SECURE_HSTS_PRELOAD": "preload" in parts,
+        }
+    if header == "X-Content-Type-Options":
+        return {"SECURE_CONTENT_TYPE_NOSNIFF": ours.strip().lower() == "nosniff"}
+    if header == "Referrer-Policy":
+        return {"SECURE_REFERRER_POLICY": ours}
+    if header == "Cross-Origin-Opener-Policy" and ours in _DJANGO_COOP:
+        return {"SECURE_CROSS_ORIGIN_OPENER_POLICY": ours}
+    if header == "X-Frame-Options" and ours.upper() in _DJANGO_XFO:
+        return {"X_FRAME_OPTIONS": ours.upper()}
+    return None
+
+
+def _clash_hint(django: _DjangoHeader, ours: str) -> str:
+    equal = _equal_settings(django.header, ours)
+    if equal is None:
+        return (
+            f"Remove {django.settings[0]} from your settings, or send the header from "
+            f"{SETTING} with a value Django's setting can express."
+        )
+    assignments = "; ".join(f"{name} = {value!r}" for name, value in equal.items())
+    return (
+        f"Give Django's setting the value {SETTING} sends ({assignments}), so that "
+        "Django's own check --deploy judges the header actually sent."
+    )
 
 
 def _django_csp_active(setting: str) -> bool:
@@ -422,9 +442,11 @@ def check_clashes(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[Chec
     """W010-W014, W018: another middleware would send a header SECURE_HEADERS sends.
 
     Django's SecurityMiddleware only fills headers a response lacks and its
-    XFrameOptionsMiddleware skips responses that have the header, so the value of
-    SECURE_HEADERS is the one sent either way; the Django setting only shows on views
-    exempted from that header. Equal values are not a clash.
+    XFrameOptionsMiddleware skips responses that have the header, so, in either order in
+    MIDDLEWARE, the value of SECURE_HEADERS is the one sent; the Django setting only
+    shows on views exempted from that header. W010-W014 report a Django setting the
+    project set to another value; equal values, a setting that turns Django's header
+    off, and Django's defaults are not a clash.
     """
     secure = _secure()
     if secure is None:
@@ -435,13 +457,20 @@ def check_clashes(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[Chec
         ours = sent.get(django.header.lower())
         if ours is None or _same_value(django.header, ours[1], django.value):
             continue
+        # Django's defaults (SECURE_REFERRER_POLICY = "same-origin", X_FRAME_OPTIONS =
+        # "DENY", ...) are not a choice the project made: they only fill the views
+        # exempted from our header, as they would without us. A value the project wrote
+        # in its settings and that is never sent is dead configuration.
+        if not any(settings.is_overridden(name) for name in django.settings):
+            continue
+        setting = django.settings[0]
         messages.append(
             Warning(
-                f"{django.setting} makes Django send '{django.header}: {django.value}', but "
-                f"{SETTING} sends '{django.header}: {ours[1]}'. SecureHeadersMiddleware's "
-                f"value is the one sent; {django.setting} only shows on views exempted "
-                f"from {django.header}.",
-                hint=django.hint,
+                f"{setting} asks Django to send '{django.header}: {django.value}', but "
+                f"{SETTING} sends '{django.header}: {ours[1]}'. Django's middleware only "
+                "add a header a response lacks, so SecureHeadersMiddleware's value is the "
+                f"one sent; {setting} only reaches views exempted from {django.header}.",
+                hint=_clash_hint(django, ours[1]),
                 id=django.check_id,
             )
         )
