@@ -112,13 +112,19 @@ DJANGO = [
 ]
 
 
+DJANGO_STARTPROJECT = "packages/secure-django/tests/test_startproject.py"
+
+
 @nox.session
 @nox.parametrize(("python", "django"), DJANGO)
 def django(session: nox.Session, django: str) -> None:
     """secure-django against Django 4.2 LTS, 5.2 LTS and the newest release."""
     spec = f"django~={django}.0" if django != "6.0" else "django>=6.0"
     session.install(*CORE, "-e", "packages/secure-django", spec, "jinja2", *TEST_DEPS)
-    session.run("pytest", "packages/secure-django/tests", *session.posargs)
+    # The stock-project checks run `manage.py` in subprocesses (~40 s); what they pin
+    # depends on the Django version, not on Python, so one Python per Django runs them.
+    skip = [] if session.python == "3.12" else ["--ignore", DJANGO_STARTPROJECT]
+    session.run("pytest", "packages/secure-django/tests", *skip, *session.posargs)
 
 
 FASTAPI = {"oldest": ["fastapi==0.110.*", "starlette==0.37.*"], "newest": ["fastapi", "starlette"]}
