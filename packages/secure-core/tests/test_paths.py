@@ -132,6 +132,7 @@ def test_the_value_is_built_from_a_copy() -> None:
     given.append("/other/")
     assert prefixes.prefixes == ("/admin/",)
     assert PathPrefixes(iter(["/a/"])).prefixes == ("/a/",)  # any iterable, read once
+    assert PathPrefixes(prefixes, where="again") == prefixes
 
 
 @pytest.mark.parametrize(

@@ -83,6 +83,8 @@ class PathPrefixes:
     prefixes: tuple[str, ...]
 
     def __init__(self, prefixes: Iterable[str], *, where: str = "exclude") -> None:
+        if isinstance(prefixes, PathPrefixes):
+            prefixes = prefixes.prefixes
         if isinstance(prefixes, (str, bytes)) or not isinstance(prefixes, Iterable):
             raise TypeError(
                 f"{where}: expected a list of path prefixes, got {show(prefixes)}"
