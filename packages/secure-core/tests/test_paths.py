@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 import http.client
 import io
+import posixpath
 import threading
 import warnings
 from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 from wsgiref.handlers import SimpleHandler
 from wsgiref.util import setup_testing_defaults
 
 import pytest
 from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -116,6 +120,31 @@ def test_covered_paths(path: str) -> None:
 @pytest.mark.parametrize("path", NOT_COVERED)
 def test_paths_that_are_not_covered(path: str) -> None:
     assert not ADMIN.matches(path)
+
+
+# Paths built from the pieces that matter: slashes, dots, backslashes, percent-escapes
+# and the letters of the prefix.
+_PIECES = st.sampled_from(["/", ".", "..", "\\", "%2e", "%2f", "%5c", "%25", "admin", "x"])
+_TRICKS = st.sampled_from(["/", "..", "\\", "%2e", "x"])
+
+
+@given(
+    st.one_of(
+        st.lists(_PIECES, max_size=12).map("".join),
+        st.lists(_TRICKS, max_size=5).map(lambda pieces: "/admin/" + "".join(pieces)),
+    )
+)
+@settings(max_examples=300, database=None)
+def test_a_covered_path_stays_covered_whatever_is_done_to_it_later(path: str) -> None:
+    # Whatever a proxy, router or file server behind us may still do to the path
+    # (decode it again, take "\\" for "/", resolve dot-segments, merge slashes), a covered
+    # path stays under the prefix: a normal page can never be reached through one.
+    if not ADMIN.matches(path):
+        return
+    for seen in (path, unquote(path), unquote(unquote(path))):
+        resolved = posixpath.normpath(seen.replace("\\", "/"))
+        resolved = "/" + resolved.lstrip("/")
+        assert resolved == "/admin" or resolved.startswith("/admin/"), (path, resolved)
 
 
 def test_a_trailing_slash_does_not_change_a_prefix() -> None:

@@ -82,7 +82,7 @@ class PathPrefixes:
 
     prefixes: tuple[str, ...]
 
-    def __init__(self, prefixes: Iterable[str], *, where: str = "exclude") -> None:
+    def __init__(self, prefixes: Iterable[str] | PathPrefixes, *, where: str = "exclude") -> None:
         if isinstance(prefixes, PathPrefixes):
             prefixes = prefixes.prefixes
         if isinstance(prefixes, (str, bytes)) or not isinstance(prefixes, Iterable):
