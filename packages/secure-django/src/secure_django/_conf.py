@@ -10,15 +10,25 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from secure import Secure
+from secure.middleware import PathPrefixes
 from secure_django import _django_csp
 
 if TYPE_CHECKING:
     from secure import Override
 
-__all__ = ["SETTING", "check_override", "check_pending", "get_secure"]
+__all__ = [
+    "EXCLUDE_SETTING",
+    "SETTING",
+    "check_override",
+    "check_pending",
+    "get_exclude",
+    "get_secure",
+]
 
-#: The one setting this package reads. Never one of Django's own ``SECURE_*`` names.
+#: The setting that configures the headers. Never one of Django's own ``SECURE_*`` names.
 SETTING: Final = "SECURE_HEADERS"
+#: URL path prefixes (``request.path_info``) whose responses the middleware leaves alone.
+EXCLUDE_SETTING: Final = "SECURE_HEADERS_EXCLUDE"
 
 # Read with SECURE_HEADERS when the project opts in to Django 6's CSP settings.
 _READ_TOO: Final = frozenset({_django_csp.USE_SETTING, *_django_csp.SETTINGS.values()})
@@ -52,6 +62,23 @@ def _build(value: Any) -> Secure:
     except (TypeError, ValueError) as exc:
         message = str(exc).removeprefix("secure config: ")
         raise ImproperlyConfigured(f"{SETTING}: {message}") from exc
+
+
+def get_exclude() -> PathPrefixes | None:
+    """``settings.SECURE_HEADERS_EXCLUDE`` as a :class:`secure.middleware.PathPrefixes`
+    (``None`` when unset or empty); an invalid value raises ``ImproperlyConfigured``.
+
+    >>> get_exclude() is None
+    True
+    """
+    value = getattr(settings, EXCLUDE_SETTING, None)
+    if value is None:
+        return None
+    try:
+        prefixes = PathPrefixes(value, where=EXCLUDE_SETTING)
+    except (TypeError, ValueError) as exc:
+        raise ImproperlyConfigured(str(exc)) from exc
+    return prefixes or None
 
 
 @receiver(setting_changed)

@@ -29,7 +29,7 @@ from django.utils.module_loading import import_string
 
 from secure import Secure
 from secure._docs import docs_url
-from secure_django._conf import SETTING, get_secure
+from secure_django._conf import EXCLUDE_SETTING, SETTING, get_exclude, get_secure
 from secure_django._django_csp import HAS_DJANGO_CSP, USE_SETTING
 
 __all__ = [
@@ -347,7 +347,7 @@ def _same_value(header: str, ours: str, theirs: str) -> bool:
 
 @register(Tags.security)
 def check_configuration(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[CheckMessage]:
-    """E001: ``SECURE_HEADERS`` must be a valid configuration."""
+    """E001: ``SECURE_HEADERS`` (and ``SECURE_HEADERS_EXCLUDE``) must be valid."""
     try:
         get_secure()
     except ImproperlyConfigured as exc:
@@ -356,12 +356,22 @@ def check_configuration(app_configs: Sequence[Any] | None, **kwargs: Any) -> lis
             f"configuration format ({docs_url('configuration.md')})."
         )
         return [Error(str(exc), hint=hint, id=E001)]
+    try:
+        get_exclude()
+    except ImproperlyConfigured as exc:
+        hint = f"{EXCLUDE_SETTING} takes a list of URL path prefixes such as ['/admin/']."
+        return [Error(str(exc), hint=hint, id=E001)]
     return []
 
 
 # Ours, which a near-miss is compared with; Django's own SECURE_* settings are not near
 # enough to them to be taken for a typo (SECURE_HSTS_SECONDS, SECURE_CSP, ...).
-_OUR_SETTINGS: Final = ("SECURE_HEADERS", "SECURE_HEADERS_REPORTS", USE_SETTING)
+_OUR_SETTINGS: Final = (
+    "SECURE_HEADERS",
+    "SECURE_HEADERS_EXCLUDE",
+    "SECURE_HEADERS_REPORTS",
+    USE_SETTING,
+)
 
 
 @register(Tags.security)

@@ -13,7 +13,7 @@ from django.utils.functional import SimpleLazyObject
 
 from secure.middleware import environ_nonce
 from secure_django._apply import APPLIED_ATTR, RESPONSE_ATTR, prepare, set_headers, set_prepared
-from secure_django._conf import check_pending, get_secure
+from secure_django._conf import check_pending, get_exclude, get_secure
 from secure_django._django_csp import (
     ENFORCE_ATTR,
     HAS_DJANGO_CSP,
@@ -49,7 +49,9 @@ class SecureHeadersMiddleware:
         ]
 
     ``request.csp_nonce`` is the request's CSP nonce, generated on first use; the same
-    value fills the policy's nonce slot in the response header.
+    value fills the policy's nonce slot in the response header. Requests whose
+    ``request.path_info`` is under a ``SECURE_HEADERS_EXCLUDE`` prefix pass through
+    untouched: no header and no ``request.csp_nonce``.
     """
 
     sync_capable: Final = True
@@ -61,6 +63,7 @@ class SecureHeadersMiddleware:
         self.snapshot: Final[HeaderSnapshot] = self.secure.snapshot()
         self._prepared = prepare(self.snapshot)
         self._sent = frozenset(name.lower() for name, _, _ in self.snapshot.items)
+        self.exclude: Final = get_exclude()
         check_pending(self.secure)
         # Django hands an async get_response under ASGI (when the rest of the stack is
         # async capable); answer in kind so no thread hop is added (Django docs,
@@ -70,6 +73,10 @@ class SecureHeadersMiddleware:
             markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest) -> Any:
+        if self.exclude is not None and self.exclude.matches(request.path_info):
+            # Left to the application (and other middleware) alone; under ASGI this is
+            # the coroutine of the async get_response.
+            return self.get_response(request)
         if self._is_async:
             return self.__acall__(request)
         # The core's per-request nonce, kept in request.META like a WSGI environ's and

@@ -17,7 +17,12 @@ from starlette.requests import Request
 from starlette.routing import Mount
 
 from secure import MULTI_OK, Override, Preset, Secure
-from secure.middleware import NONCE_SCOPE_KEY, NONCE_STATE_KEY, SecureASGIMiddleware
+from secure.middleware import (
+    NONCE_SCOPE_KEY,
+    NONCE_STATE_KEY,
+    PathPrefixes,
+    SecureASGIMiddleware,
+)
 from secure_fastapi._docs import DocsPage, DocsPolicy, find_docs_pages
 from secure_fastapi._headers import (
     APPLIED_KEY,
@@ -53,7 +58,8 @@ class SecureMiddleware:
     need (``docs``, see :class:`DocsPolicy`). Configured headers replace the
     application's, except the CSP (the app's own policy is kept beside ours) and names
     in ``multi_ok`` (default ``secure.MULTI_OK``), which are appended. WebSocket and
-    lifespan scopes pass through untouched::
+    lifespan scopes pass through untouched, and so do requests under an ``exclude`` path
+    prefix (``exclude=["/admin/"]``: see :class:`secure.middleware.PathPrefixes`)::
 
         app.add_middleware(SecureMiddleware, secure="strict")
 
@@ -82,6 +88,7 @@ class SecureMiddleware:
         secure: Secure | Preset | str | Mapping[str, object] | None = None,
         multi_ok: Iterable[str] | None = None,
         docs: DocsPolicy | bool = True,
+        exclude: Iterable[str] | None = None,
     ) -> None:
         self.app = app
         self._error: Exception | None = None
@@ -92,7 +99,7 @@ class SecureMiddleware:
         self._docs_ids: frozenset[int] = frozenset()
         self._docs_overrides: dict[tuple[str, int, str], Override] = {}
         try:
-            self._configure(secure, multi_ok, docs)
+            self._configure(secure, multi_ok, docs, exclude)
             if isinstance(app, Starlette):  # wrapping the application: check it now
                 self._register(app)
         except (ValueError, TypeError) as exc:
@@ -108,6 +115,7 @@ class SecureMiddleware:
         secure: Secure | Preset | str | Mapping[str, object] | None,
         multi_ok: Iterable[str] | None,
         docs: DocsPolicy | bool,
+        exclude: Iterable[str] | None,
     ) -> None:
         if isinstance(multi_ok, (str, bytes)):
             raise TypeError(
@@ -119,12 +127,17 @@ class SecureMiddleware:
         # A private copy: changing the caller's object later must not change this one.
         self._secure = Secure.coerce(secure).copy()
         multi_ok = MULTI_OK if multi_ok is None else multi_ok
+        prefixes = None if exclude is None else PathPrefixes(exclude)
         self._core = SecureASGIMiddleware(
-            self.app, secure=self._secure, multi_ok=multi_ok, select=self._select
+            self.app, secure=self._secure, multi_ok=multi_ok, select=self._select, exclude=prefixes
         )
         # Starlette's default 500 page, sent through the same headers (see __call__).
         self._error_page = SecureASGIMiddleware(
-            _default_error_page, secure=self._secure, multi_ok=multi_ok, select=self._select
+            _default_error_page,
+            secure=self._secure,
+            multi_ok=multi_ok,
+            select=self._select,
+            exclude=prefixes,
         )
         # The documentation pages only need their own CSP where the app sends one.
         has_csp = "content-security-policy" in self._core.snapshot.names

@@ -10,7 +10,7 @@ from werkzeug.sansio.utils import host_is_trusted
 
 from secure import Secure as SecureHeaders
 from secure._suggest import suggest
-from secure.middleware import environ_nonce
+from secure.middleware import PathPrefixes, environ_nonce
 from secure_flask._overrides import check_placement, mark_for
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ _CONFIG_KEYS: Final = {
     "force_https": "SECURE_FORCE_HTTPS",
     "force_https_permanent": "SECURE_FORCE_HTTPS_PERMANENT",
     "harden_session_cookie": "SECURE_HARDEN_SESSION_COOKIE",
+    "exclude": "SECURE_HEADERS_EXCLUDE",
 }
 
 
@@ -59,6 +60,12 @@ def _headers_from(value: object, where: str) -> SecureHeaders:
         return SecureHeaders.coerce(cast("_HeadersConfig", value))
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"{where}: {exc}") from exc
+
+
+def _exclude(value: object, where: str) -> PathPrefixes | None:
+    if value is None:
+        return None
+    return PathPrefixes(cast("Iterable[str]", value), where=where) or None
 
 
 def _flag(value: object, where: str) -> bool:
@@ -89,6 +96,8 @@ class Secure:
       except views marked ``@allow_http``.
     * ``harden_session_cookie`` / ``SECURE_HARDEN_SESSION_COOKIE``: mark Flask's
       session cookie ``Secure``, ``HttpOnly`` and ``SameSite=Lax``.
+    * ``exclude`` / ``SECURE_HEADERS_EXCLUDE``: URL path prefixes (``["/admin/"]``)
+      whose responses get none of the headers (see ``secure.middleware.PathPrefixes``).
 
     A bad value raises ``ValueError`` (``TypeError`` for a wrong type) naming the
     option or config key.
@@ -102,6 +111,7 @@ class Secure:
         force_https: bool = False,
         force_https_permanent: bool = False,
         harden_session_cookie: bool = False,
+        exclude: Iterable[str] | None = None,
     ) -> None:
         # Checked now so a mistake fails where it was written.
         self._defaults: dict[str, object] = {
@@ -113,6 +123,7 @@ class Secure:
             "harden_session_cookie": _flag(
                 harden_session_cookie, "Secure(harden_session_cookie=...)"
             ),
+            "exclude": _exclude(exclude, "Secure(exclude=...)"),
         }
         if app is not None:
             self.init_app(app)
@@ -133,6 +144,7 @@ class Secure:
         force_https = _flag(options["force_https"], where("SECURE_FORCE_HTTPS"))
         permanent = _flag(options["force_https_permanent"], where("SECURE_FORCE_HTTPS_PERMANENT"))
         harden = _flag(options["harden_session_cookie"], where("SECURE_HARDEN_SESSION_COOKIE"))
+        exclude = _exclude(options["exclude"], where("SECURE_HEADERS_EXCLUDE"))
 
         state = app.extensions.get("secure")
         if state is None:
@@ -152,6 +164,7 @@ class Secure:
         if force_https and not state.redirect_registered:
             app.before_request(state.redirect_to_https)
             state.redirect_registered = True
+        state.exclude = exclude
         state.force_https = force_https
         state.redirect_code = 308 if permanent else 307
         if harden:
@@ -171,6 +184,7 @@ class _AppState:
     """What ``init_app`` builds for one app; kept in ``app.extensions["secure"]``."""
 
     __slots__ = (
+        "exclude",
         "extension",
         "force_https",
         "http_ok",
@@ -182,6 +196,7 @@ class _AppState:
 
     def __init__(self, extension: Secure, app: Flask, headers: SecureHeaders) -> None:
         self.extension: Final = extension
+        self.exclude: PathPrefixes | None = None
         self.force_https = False
         self.redirect_code = 307
         self.redirect_registered = False
@@ -261,6 +276,8 @@ class _HeadersMiddleware:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         state = self.state
+        if state.exclude is not None and state.exclude.matches_environ(environ):
+            return self.wsgi_app(environ, start_response)
 
         def start_with_headers(
             status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
@@ -339,12 +356,16 @@ def csp_nonce() -> str:
     Made on first use and then also at ``g.csp_nonce``. On a view whose policy has no
     nonce slot it raises ``RuntimeError``: the nonce would be in no header and the
     browser would block the element. Where no policy is sent (a view exempt from the
-    CSP, or outside a request) nothing is blocked and it returns ``""``.
+    CSP, a path under ``exclude``, or outside a request) nothing is blocked and it
+    returns ``""``.
     """
     if not has_request_context():
         return ""
+    state = _state(current_app)
+    if state.exclude is not None and state.exclude.matches_environ(request.environ):
+        return ""  # an excluded path: no policy is sent
     endpoint = request.endpoint
-    plan = _state(current_app).plan_for(endpoint)
+    plan = state.plan_for(endpoint)
     if not plan.needs_nonce:
         if not plan.names & _CSP_NAMES:
             return ""

@@ -8,6 +8,7 @@ framework code and the middleware always agree on one nonce per request.
 
 from __future__ import annotations
 
+from secure._paths import PathPrefixes
 from secure.middleware._common import (
     NONCE_ENVIRON_KEY,
     NONCE_SCOPE_KEY,
@@ -22,6 +23,7 @@ __all__ = [
     "NONCE_ENVIRON_KEY",
     "NONCE_SCOPE_KEY",
     "NONCE_STATE_KEY",
+    "PathPrefixes",
     "SecureASGIMiddleware",
     "SecureWSGIMiddleware",
     "environ_nonce",

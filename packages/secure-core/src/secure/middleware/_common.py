@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeVar, Union
 
+from secure._paths import PathPrefixes, path_prefixes
 from secure._snapshot import _COMMON_NAMES, HeaderSnapshot
 from secure.nonce import generate_nonce, is_nonce
 
@@ -72,9 +73,10 @@ class Middleware(Generic[App]):
     The plan is fixed here, at construction: changing ``secure`` afterwards does not
     change the middleware. ``select`` lets a framework pick a per-route
     :class:`~secure.Override` for each response; each distinct override is compiled once.
+    Requests under an ``exclude`` prefix (:class:`PathPrefixes`) skip the middleware.
     """
 
-    __slots__ = ("_plans", "_secure", "app", "multi_ok", "select", "snapshot")
+    __slots__ = ("_plans", "_secure", "app", "exclude", "multi_ok", "select", "snapshot")
 
     def __init__(
         self,
@@ -83,8 +85,11 @@ class Middleware(Generic[App]):
         secure: SecureArg = None,
         multi_ok: Iterable[str] | None = None,
         select: Select | None = None,
+        exclude: Iterable[str] | PathPrefixes | None = None,
     ) -> None:
         self.app = app
+        #: The path prefixes left to the application alone; ``None`` for none.
+        self.exclude = path_prefixes(exclude, "exclude")
         self.multi_ok = multi_ok
         self.select = select
         if isinstance(secure, HeaderSnapshot):

@@ -35,7 +35,8 @@ class SecureASGIMiddleware(Middleware[ASGIApp]):
     afterwards does not change this middleware. With a CSP nonce slot, each request
     gets a fresh nonce in ``scope["state"]["csp_nonce"]`` (``request.state.csp_nonce``).
     ``select(scope)``, called as the response starts, may pick a per-route
-    :class:`~secure.Override`::
+    :class:`~secure.Override`; requests under an ``exclude`` path prefix (relative to
+    ``root_path``) pass straight through to the application::
 
         app = SecureASGIMiddleware(app, secure=Secure.with_default_headers())
     """
@@ -43,7 +44,9 @@ class SecureASGIMiddleware(Middleware[ASGIApp]):
     __slots__ = ()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (
+            self.exclude is not None and self.exclude.matches_scope(scope)
+        ):
             await self.app(scope, receive, send)
             return
         plan = self.snapshot

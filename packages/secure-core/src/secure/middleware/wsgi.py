@@ -35,7 +35,8 @@ class SecureWSGIMiddleware(_Base):
     here: changing ``secure`` afterwards does not change this middleware. With a CSP
     nonce slot, each request gets a fresh nonce in ``environ["secure.csp_nonce"]``.
     ``select(environ)``, called as the response starts, may pick a per-route
-    :class:`~secure.Override`::
+    :class:`~secure.Override`; requests under an ``exclude`` path prefix (``PATH_INFO``,
+    below ``SCRIPT_NAME``) pass straight through to the application::
 
         app.wsgi_app = SecureWSGIMiddleware(app.wsgi_app, secure=Secure.with_default_headers())
     """
@@ -43,6 +44,8 @@ class SecureWSGIMiddleware(_Base):
     __slots__ = ()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if self.exclude is not None and self.exclude.matches_environ(environ):
+            return self.app(environ, start_response)
         plan = self.snapshot
         if self.select is not None or plan.needs_nonce:
             return self._per_request(environ, start_response)
