@@ -6,7 +6,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import django
+import pytest
 from django.test import Client, override_settings
+
+# Django 6.0 marks its technical views (debug 404/500 pages) with @csp_override({}) and
+# @csp_report_only_override({}): "no policy here". The middleware honours Django's
+# decorators, so on 6.0+ those pages carry no CSP of ours and their script runs.
+DJANGO_EXEMPTS_DEBUG_PAGES = django.VERSION >= (6, 0)
+before_6 = pytest.mark.skipif(DJANGO_EXEMPTS_DEBUG_PAGES, reason="Django 6 exempts the page")
 
 # The docs' opt-in for DEBUG: no nonce, inline scripts and event handlers allowed.
 DEBUG_ALLOWANCE: dict[str, Any] = {
@@ -24,6 +32,7 @@ def directive(policy: str, name: str) -> list[str]:
     raise AssertionError(f"no {name} in {policy!r}")
 
 
+@before_6
 @override_settings(DEBUG=True)
 def test_the_technical_500_page_has_inline_script_the_policy_blocks() -> None:
     response = Client(raise_request_exception=False).get("/error/")
@@ -42,6 +51,7 @@ def test_the_technical_500_page_has_inline_script_the_policy_blocks() -> None:
     assert directive(policy, "script-src-attr") == ["'none'"]
 
 
+@before_6
 @override_settings(DEBUG=True, SECURE_HEADERS=DEBUG_ALLOWANCE)
 def test_the_documented_debug_allowance() -> None:
     response = Client(raise_request_exception=False).get("/error/")
@@ -50,3 +60,19 @@ def test_the_documented_debug_allowance() -> None:
     # a source list allow all inline behavior for type?").
     assert directive(policy, "script-src") == ["'self'", "'unsafe-inline'"]
     assert directive(policy, "script-src-attr") == ["'unsafe-inline'"]
+
+
+@pytest.mark.skipif(not DJANGO_EXEMPTS_DEBUG_PAGES, reason="Django 6 decorators")
+@override_settings(DEBUG=True)
+def test_django_6_debug_pages_carry_no_policy_and_other_pages_keep_theirs() -> None:
+    client = Client(raise_request_exception=False)
+    error = client.get("/error/")
+    assert error.status_code == 500
+    assert "RuntimeError" in error.content.decode()
+    assert "Content-Security-Policy" not in error.headers
+    assert "Content-Security-Policy-Report-Only" not in error.headers
+    # The rest of the project's headers are still sent on the debug page...
+    assert error.headers["X-Content-Type-Options"] == "nosniff"
+    # ...and a page of the application keeps its policy with the nonce.
+    page = client.get("/plain/")
+    assert "'nonce-" in page.headers["Content-Security-Policy"]
