@@ -3,8 +3,7 @@
 Each test restates something 2.x's README or its documentation pages promise (import
 paths, builder methods, defaults, errors), in our own words. Where this library
 deliberately differs (docs/migration.md lists each difference with the one-line change),
-the test says so and checks our behaviour instead. The ``Secure``-level API that waits
-for the redesign of ``Secure`` is in ``test_compat_secure_pending.py``.
+the test says so and checks our behaviour instead.
 """
 
 from __future__ import annotations
@@ -174,7 +173,8 @@ def test_value_replaces_the_whole_header_value(builder: BaseHeader, raw: str) ->
     copy = builder.copy()
     assert copy.value(raw) is copy
     assert copy.header_value == raw
-    assert copy == builder.copy().set(raw)
+    # set() replaces too, except on a configured ReferrerPolicy, where 2.x appends.
+    assert copy == builder.copy().clear().set(raw)
 
 
 @pytest.mark.parametrize(("builder", "raw"), VALUES, ids=lambda v: type(v).__name__)
@@ -357,7 +357,18 @@ def test_referrer_policy_documented_api() -> None:
     assert ReferrerPolicy().add("no-referrer").add("same-origin").add(
         "no-referrer"
     ).header_value == ("no-referrer, same-origin")
+    # set() appends like add(), as 2.x documents; on a new builder it is the value.
+    assert ReferrerPolicy().no_referrer().set("same-origin").header_value == (
+        "no-referrer, same-origin"
+    )
+    assert ReferrerPolicy().no_referrer().set("no-referrer, origin").header_value == (
+        "no-referrer, origin"
+    )
+    assert ReferrerPolicy().set("same-origin").header_value == "same-origin"
+    with pytest.raises(ValueError, match="bogus"):
+        ReferrerPolicy().origin().set("origin, bogus")
     # value()/custom() replace whatever was configured.
+    assert ReferrerPolicy().no_referrer().value("origin").header_value == "origin"
     assert ReferrerPolicy().no_referrer().custom("same-origin, origin").header_value == (
         "same-origin, origin"
     )
@@ -464,7 +475,7 @@ def test_simple_headers_documented_api() -> None:
     assert custom.header_value == "NewValue"
 
 
-# --- Secure: what already works as 2.x documents it --------------------------------------------
+# --- Secure as 2.x documents it --------------------------------------------
 
 
 def test_configuration_guide_examples() -> None:
@@ -474,7 +485,7 @@ def test_configuration_guide_examples() -> None:
         "max-age=63072000; includeSubDomains; preload"
     )
     custom = Secure(custom=[CustomHeader("X-Custom-Header", "CustomValue")])
-    assert custom.header_items() == [("X-Custom-Header", "CustomValue")]
+    assert list(custom.header_items()) == [("X-Custom-Header", "CustomValue")]
     # with_default_headers() called on an instance, as one framework guide writes it
     assert Secure().with_default_headers() == Secure.from_preset(Preset.BALANCED)
 
@@ -588,3 +599,85 @@ def test_str_lists_name_colon_value_lines() -> None:
     assert str(secure_headers) == "X-Content-Type-Options: nosniff\nX-Frame-Options: DENY"
     assert str(Secure()) == ""
     assert str(Secure.with_default_headers()).splitlines()[-1] == "X-Frame-Options: SAMEORIGIN"
+
+
+# --- Secure keeps the builders it was given (2.x's headers_list) -------------------------------
+# 2.x's README, configuration guide and Secure documentation: headers_list is the mutable
+# list of builders, and headers, header_items(), str() and set_headers() read it each time.
+
+
+def test_headers_list_is_the_ordered_list_of_builders() -> None:
+    xfo, xcto = XFrameOptions(), XContentTypeOptions()
+    secure_headers = Secure(xcto=xcto, xfo=xfo)
+    assert isinstance(secure_headers.headers_list, list)
+    assert secure_headers.headers_list == [xcto, xfo]
+    assert all(isinstance(h, BaseHeader) for h in secure_headers.headers_list)
+
+
+def test_customising_a_preset_through_headers_list() -> None:
+    # The configuration guide's recipe: replace the preset's HSTS builder.
+    secure_headers = Secure.from_preset(Preset.BASIC)
+    secure_headers.headers_list = [
+        header
+        for header in secure_headers.headers_list
+        if header.header_name != "Strict-Transport-Security"
+    ]
+    secure_headers.headers_list.append(
+        StrictTransportSecurity().max_age(63072000).include_subdomains()
+    )
+    assert secure_headers.headers["Strict-Transport-Security"] == (
+        "max-age=63072000; includeSubDomains"
+    )
+    names = [name for name, _ in secure_headers.header_items()]
+    assert names[-1] == "Strict-Transport-Security"
+    assert names.count("Strict-Transport-Security") == 1
+
+
+def test_appending_a_builder_reaches_the_response() -> None:
+    secure_headers = Secure(xfo=XFrameOptions())
+    secure_headers.headers_list.append(CustomHeader("X-App", "1"))
+    response = DictResponse()
+    secure_headers.set_headers(response)
+    assert response.headers == {"X-Frame-Options": "SAMEORIGIN", "X-App": "1"}
+
+
+def test_changing_a_builder_after_passing_it_changes_the_headers() -> None:
+    xfo = XFrameOptions()
+    csp = ContentSecurityPolicy().default_src("'self'")
+    secure_headers = Secure(csp=csp, xfo=xfo)
+    xfo.deny()
+    csp.img_src("'self'", "data:")
+    assert secure_headers.headers["X-Frame-Options"] == "DENY"
+    assert dict(secure_headers.header_items())["Content-Security-Policy"] == (
+        "default-src 'self'; img-src 'self' data:"
+    )
+    response = DictResponse()
+    asyncio.run(secure_headers.set_headers_async(response))
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_header_items_is_a_tuple_of_pairs() -> None:
+    items = Secure(xfo=XFrameOptions(), xcto=XContentTypeOptions()).header_items()
+    assert items == (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "SAMEORIGIN"))
+    assert Secure().header_items() == ()
+
+
+def test_headers_raises_on_a_repeated_name_and_header_items_keeps_both() -> None:
+    secure_headers = Secure(custom=[CustomHeader("X-App", "1"), CustomHeader("x-app", "2")])
+    with pytest.raises(ValueError, match="x-app"):
+        secure_headers.headers  # noqa: B018
+    assert list(secure_headers.header_items()) == [("X-App", "1"), ("x-app", "2")]
+    # Even for names that may repeat on the wire (MULTI_OK): the mapping is single-valued.
+    two_csps = Secure(
+        csp=ContentSecurityPolicy().default_src("'self'"),
+        custom=[CustomHeader("Content-Security-Policy", "img-src 'self'")],
+    )
+    with pytest.raises(ValueError, match="Content-Security-Policy"):
+        two_csps.headers  # noqa: B018
+
+
+def test_normalized_headers_follow_later_changes_to_the_builders() -> None:
+    # headers returns the normalised snapshot "until the configured headers change".
+    secure_headers = Secure.with_default_headers().validate_and_normalize_headers()
+    secure_headers.headers_list.append(CustomHeader("X-App", "1"))
+    assert secure_headers.headers["X-App"] == "1"
