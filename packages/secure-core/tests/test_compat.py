@@ -681,3 +681,165 @@ def test_normalized_headers_follow_later_changes_to_the_builders() -> None:
     secure_headers = Secure.with_default_headers().validate_and_normalize_headers()
     secure_headers.headers_list.append(CustomHeader("X-App", "1"))
     assert secure_headers.headers["X-App"] == "1"
+
+
+# --- the live builder list: our own checks of how it follows changes ---------------------------
+
+
+class Toggle(BaseHeader):
+    """A builder whose value a caller can change without any validation on the way."""
+
+    _NAME = "X-Toggle"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text = "on"
+
+    def _render(self) -> str:
+        return self.text
+
+
+def test_snapshot_is_cached_until_a_builder_changes() -> None:
+    xfo = XFrameOptions()
+    secure_headers = Secure(xfo=xfo)
+    first = secure_headers.snapshot()
+    assert secure_headers.snapshot() is first  # nothing changed: the same compiled plan
+    xfo.deny()
+    second = secure_headers.snapshot()
+    assert second is not first
+    assert first.items == (("X-Frame-Options", "SAMEORIGIN", False),)  # taken plans stay
+    assert second.items == (("X-Frame-Options", "DENY", False),)
+
+
+def test_an_invalid_change_is_refused_on_every_rendering_surface() -> None:
+    toggle = Toggle()
+    secure_headers = Secure(custom=[toggle])
+    assert secure_headers.headers["X-Toggle"] == "on"
+    toggle.text = "on\r\nSet-Cookie: session=evil"
+    response = DictResponse()
+    for render in (
+        lambda: secure_headers.headers,
+        secure_headers.header_items,
+        secure_headers.snapshot,
+        lambda: str(secure_headers),
+        lambda: secure_headers.set_headers(response),
+        lambda: asyncio.run(secure_headers.set_headers_async(response)),
+        lambda: secure_headers.derive(exempt=()),
+    ):
+        with pytest.raises(ValueError, match="X-Toggle"):
+            render()
+    assert response.headers == {}  # nothing was set before the error
+    toggle.text = "off"
+    assert secure_headers.headers["X-Toggle"] == "off"
+
+
+def test_headers_list_refuses_what_is_not_a_builder() -> None:
+    secure_headers = Secure(xfo=XFrameOptions())
+    secure_headers.headers_list.append("X-App: 1")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="header builders"):
+        secure_headers.header_items()
+    secure_headers.headers_list.pop()
+    with pytest.raises(TypeError, match="header builders"):
+        secure_headers.headers_list = [XFrameOptions(), "X-App: 1"]  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="list"):
+        secure_headers.headers_list = (XFrameOptions(),)  # type: ignore[assignment]
+    assert list(secure_headers.header_items()) == [("X-Frame-Options", "SAMEORIGIN")]
+
+
+def test_presets_and_configurations_never_hand_out_their_own_builders() -> None:
+    # No liveness to pay for: nothing outside can reach the builders behind the values.
+    for built in (
+        Secure.from_preset(Preset.BALANCED),
+        Secure.from_config({"preset": "strict", "xfo": "SAMEORIGIN"}),
+        Secure.with_default_headers().derive(exempt=["Server"]),
+        Secure(xfo=XFrameOptions()).copy(),
+    ):
+        assert built._live is None
+        private = [entry.builder for entry in built._state.entries]
+        listed = built.headers_list  # fresh copies, from here on followed like any list
+        assert all(b is not p for b in listed for p in private)
+    preset = Secure.from_preset(Preset.BALANCED)
+    for builder in preset.headers_list:
+        if isinstance(builder, XFrameOptions):
+            builder.deny()
+    assert preset.headers["X-Frame-Options"] == "DENY"
+    # The preset every from_preset() call copies is untouched.
+    assert Secure.from_preset(Preset.BALANCED).headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_pipeline_methods_rewrite_the_builder_list_in_place() -> None:
+    xfo = XFrameOptions()
+    app, other = CustomHeader("X-App", "1"), CustomHeader("X-Other", "2")
+    secure_headers = Secure(xfo=xfo, custom=[app, other])
+    builders = secure_headers.headers_list
+    secure_headers.allowlist_headers(allow_extra=["X-App"], on_unexpected="drop")
+    assert secure_headers.headers_list is builders
+    assert builders == [xfo, app]
+    xfo.deny()  # the remaining builders are still followed
+    assert list(secure_headers.header_items()) == [("X-Frame-Options", "DENY"), ("X-App", "1")]
+    joined = Secure(
+        cache=CacheControl().no_store(), custom=[CustomHeader("Cache-Control", "no-cache")]
+    )
+    joined.deduplicate_headers(action="concat")
+    [only] = joined.headers_list
+    assert (type(only), only.header_value) == (CustomHeader, "no-store, no-cache")
+
+
+def test_report_only_builders_stay_report_only_when_changed() -> None:
+    policy = ContentSecurityPolicy().default_src("'self'")
+    secure_headers = Secure(csp_report_only=policy)
+    assert secure_headers.headers_list == [policy]
+    policy.img_src("'self'")
+    assert secure_headers.headers == {
+        "Content-Security-Policy-Report-Only": "default-src 'self'; img-src 'self'"
+    }
+    assert policy.header_name == "Content-Security-Policy"  # the caller's builder is untouched
+
+
+def test_middleware_compiles_when_it_is_created() -> None:
+    from secure.middleware import SecureWSGIMiddleware
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [])
+        return [b""]
+
+    xfo = XFrameOptions()
+    secure_headers = Secure(xfo=xfo)
+    middleware = SecureWSGIMiddleware(app, secure=secure_headers)
+    xfo.deny()
+    seen: list[list[tuple[str, str]]] = []
+    middleware({"REQUEST_METHOD": "GET", "PATH_INFO": "/"}, lambda s, h, e=None: seen.append(h))
+    assert ("X-Frame-Options", "SAMEORIGIN") in seen[0]
+    assert secure_headers.headers["X-Frame-Options"] == "DENY"
+
+
+def test_renders_from_many_threads_while_a_builder_changes() -> None:
+    # Every call sees a whole, validated configuration: the old one or the new one.
+    import threading
+
+    xfo = XFrameOptions()
+    secure_headers = Secure(xfo=xfo, xcto=XContentTypeOptions())
+    seen: set[str] = set()
+    errors: list[BaseException] = []
+
+    def render() -> None:
+        try:
+            for _ in range(200):
+                response = DictResponse()
+                secure_headers.set_headers(response)
+                seen.add(response.headers["X-Frame-Options"])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=render) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for _ in range(50):
+        xfo.deny()
+        xfo.sameorigin()
+    xfo.deny()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert seen <= {"DENY", "SAMEORIGIN"}
+    assert secure_headers.headers["X-Frame-Options"] == "DENY"

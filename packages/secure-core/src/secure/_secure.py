@@ -59,9 +59,26 @@ def _check_nonce(nonce: str) -> str:
 
 def _fill(entries: Iterable[_Entry], nonce: str | None) -> tuple[tuple[str, str], ...]:
     return tuple(
-        (e.name, e.value.replace(_PLACEHOLDER, nonce) if e.templated and nonce else e.value)
-        for e in entries
+        [
+            (e.name, e.value.replace(_PLACEHOLDER, nonce) if e.templated and nonce else e.value)
+            for e in entries
+        ]
     )
+
+
+_BASE_VALUE: Final = BaseHeader.header_value
+
+
+def _unchecked_value(builder: BaseHeader) -> str:
+    """A builder's value without the field-value check, for noticing a change cheaply.
+
+    The check runs on the private copy whenever the value has changed (``_render``).
+    A subclass that defines its own ``header_value`` is read through it.
+    """
+    if type(builder).header_value is not _BASE_VALUE:
+        return builder.header_value
+    raw = builder._raw
+    return raw if raw is not None else builder._render()
 
 
 # What a live builder looked like when its private copy was made: the builder itself,
@@ -117,7 +134,7 @@ class _Live:
         # Identity first: a replaced element (maybe not a builder at all) is a change
         # before any of its attributes is read.
         return any(
-            builder is not was or builder.header_value != value or builder.header_name != name
+            builder is not was or _unchecked_value(builder) != value or builder.header_name != name
             for builder, (was, name, value) in zip(builders, seen)
         )
 
@@ -132,7 +149,7 @@ class _Live:
                     f"CustomHeader(name, value), got {type(builder).__name__} {builder!r}"
                 )
             # Recorded before the copy: a change in between only causes another rebuild.
-            seen.append((builder, builder.header_name, builder.header_value))
+            seen.append((builder, builder.header_name, _unchecked_value(builder)))
             own = builder.copy()
             if any(builder is r for r in self.report_only) and isinstance(
                 own, (h.ContentSecurityPolicy, h.PermissionsPolicy)
@@ -199,7 +216,7 @@ class Secure:
             # The caller can still change these objects, so each rendering call checks
             # them (2.x's behaviour); without any, there is nothing to check.
             self._live = _Live(builders, report_only)
-            self._state.seen = tuple((b, b.header_name, b.header_value) for b in builders)
+            self._state.seen = tuple((b, b.header_name, _unchecked_value(b)) for b in builders)
 
     def _set_entries(self, entries: list[_Entry]) -> None:
         self._live = None
@@ -244,7 +261,7 @@ class Secure:
                 for e in state.entries
             ]
             live = _Live(builders)
-            seen = tuple((b, b.header_name, b.header_value) for b in builders)
+            seen = tuple((b, b.header_name, _unchecked_value(b)) for b in builders)
             self._state = _State(state.entries, state.normalized, seen)
             self._live = live
         return live.builders
@@ -277,7 +294,7 @@ class Secure:
                 builder if builder is not None else h.CustomHeader(entry.name, entry.value)
             )
         live.builders[:] = builders
-        seen = tuple((b, b.header_name, b.header_value) for b in builders)
+        seen = tuple((b, b.header_name, _unchecked_value(b)) for b in builders)
         self._state = _State(entries, normalized, seen)
 
     # -- constructors -------------------------------------------------------------------
