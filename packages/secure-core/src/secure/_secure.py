@@ -135,7 +135,7 @@ class _Live:
         # before any of its attributes is read.
         return any(
             builder is not was or _unchecked_value(builder) != value or builder.header_name != name
-            for builder, (was, name, value) in zip(builders, seen)
+            for builder, (was, name, value) in zip(builders, seen, strict=True)
         )
 
     def render(self, builders: list[BaseHeader]) -> tuple[list[_Entry], tuple[_Seen, ...]]:
@@ -251,6 +251,9 @@ class Secure:
             secure_headers.headers_list.append(CustomHeader("X-App", "1"))
 
         Middleware compiles its plan when it is created and does not follow later changes.
+        Each call renders one whole, validated configuration, even while another thread
+        rebuilds it; a builder itself is not made for one thread to change while another
+        renders it, so change builders before serving, or hand over a new ``Secure``.
         """
         live = self._live
         if live is None:
@@ -285,7 +288,10 @@ class Secure:
             self._state = _State(entries, normalized)
             return
         # Each entry holds its private copy; map it back to the live builder it came from.
-        origin = {id(e.builder): seen[0] for e, seen in zip(self._state.entries, self._state.seen)}
+        origin = {
+            id(e.builder): seen[0]
+            for e, seen in zip(self._state.entries, self._state.seen, strict=True)
+        }
         builders: list[BaseHeader] = []
         for entry in entries:
             builder = origin.get(id(entry.builder)) if entry.builder is not None else None
