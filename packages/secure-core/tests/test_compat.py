@@ -733,6 +733,35 @@ def test_an_invalid_change_is_refused_on_every_rendering_surface() -> None:
     assert secure_headers.headers["X-Toggle"] == "off"
 
 
+def test_the_same_name_twice_is_refused_by_headers() -> None:
+    name = "X-Same"  # one string object for both: equal names, not only equal objects
+    twice = Secure(custom=[CustomHeader(name, "1"), CustomHeader(name, "2")])
+    with pytest.raises(ValueError, match="X-Same: header is configured more than once"):
+        twice.headers  # noqa: B018
+    assert twice.deduplicate_headers(action="last").headers == {"X-Same": "2"}
+
+
+def test_a_subclass_with_its_own_header_value_is_followed() -> None:
+    class Fixed(BaseHeader):
+        _NAME = "X-Fixed"
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.text = "a"
+
+        @property
+        def header_value(self) -> str:
+            return self.text
+
+    fixed = Fixed()
+    secure_headers = Secure(custom=[fixed])
+    fixed.text = "b"
+    assert secure_headers.headers["X-Fixed"] == "b"
+    fixed.text = "b\nc"
+    with pytest.raises(ValueError, match="X-Fixed"):
+        secure_headers.header_items()
+
+
 def test_headers_list_refuses_what_is_not_a_builder() -> None:
     secure_headers = Secure(xfo=XFrameOptions())
     secure_headers.headers_list.append("X-App: 1")  # type: ignore[arg-type]

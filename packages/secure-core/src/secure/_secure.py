@@ -448,13 +448,14 @@ class Secure:
         if len(mapping) != len(items) or len({name.lower() for name in mapping}) != len(items):
             seen: dict[str, str] = {}
             for name, _ in items:
-                first = seen.setdefault(name.lower(), name)
-                if first is not name:
+                lower = name.lower()
+                if lower in seen:
                     raise ValueError(
-                        f"{name}: header is configured more than once ({first!r} and "
+                        f"{name}: header is configured more than once ({seen[lower]!r} and "
                         f"{name!r}); read header_items() for every value, or run "
                         "deduplicate_headers() first"
                     )
+                seen[lower] = name
         return MappingProxyType(mapping)
 
     def snapshot(self, override: Override | None = None) -> HeaderSnapshot:
