@@ -62,7 +62,7 @@ package = pathlib.Path(secure.__file__).parent
 # Nothing of 2.x's private modules is left behind for anything to import by mistake.
 assert not (package / "_internal").exists(), sorted(p.name for p in package.iterdir())
 headers = Secure(csp=ContentSecurityPolicy().default_src("'self'"))
-assert headers.header_items() == [("Content-Security-Policy", "default-src 'self'")]
+assert list(headers.header_items()) == [("Content-Security-Policy", "default-src 'self'")]
 assert issubclass(HeaderSetError, RuntimeError)
 print("works", importlib.metadata.version("secure-core"))
 """

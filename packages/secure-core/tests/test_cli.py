@@ -44,7 +44,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def preset_items(name: str) -> list[tuple[str, str]]:
-    return Secure.from_preset(name).header_items()
+    return list(Secure.from_preset(name).header_items())
 
 
 def without_server(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -238,7 +238,7 @@ def test_show_reads_toml_and_json_configs(
         "custom": {"X-Robots-Tag": "noindex"},
         "remove": ["Cache-Control"],
     }
-    expected = Secure.from_config(config).header_items()
+    expected = list(Secure.from_config(config).header_items())
     (tmp_path / "secure.json").write_text(json.dumps(config))
     _, out, _ = run(capsys, "show", "--config", str(tmp_path / "secure.json"), "-f", "json")
     assert parse_json(out) == expected

@@ -3,8 +3,7 @@
 Each test restates something 2.x's README or its documentation pages promise (import
 paths, builder methods, defaults, errors), in our own words. Where this library
 deliberately differs (docs/migration.md lists each difference with the one-line change),
-the test says so and checks our behaviour instead. The ``Secure``-level API that waits
-for the redesign of ``Secure`` is in ``test_compat_secure_pending.py``.
+the test says so and checks our behaviour instead.
 """
 
 from __future__ import annotations
@@ -174,7 +173,8 @@ def test_value_replaces_the_whole_header_value(builder: BaseHeader, raw: str) ->
     copy = builder.copy()
     assert copy.value(raw) is copy
     assert copy.header_value == raw
-    assert copy == builder.copy().set(raw)
+    # set() replaces too, except on a configured ReferrerPolicy, where 2.x appends.
+    assert copy == builder.copy().clear().set(raw)
 
 
 @pytest.mark.parametrize(("builder", "raw"), VALUES, ids=lambda v: type(v).__name__)
@@ -357,7 +357,18 @@ def test_referrer_policy_documented_api() -> None:
     assert ReferrerPolicy().add("no-referrer").add("same-origin").add(
         "no-referrer"
     ).header_value == ("no-referrer, same-origin")
+    # set() appends like add(), as 2.x documents; on a new builder it is the value.
+    assert ReferrerPolicy().no_referrer().set("same-origin").header_value == (
+        "no-referrer, same-origin"
+    )
+    assert ReferrerPolicy().no_referrer().set("no-referrer, origin").header_value == (
+        "no-referrer, origin"
+    )
+    assert ReferrerPolicy().set("same-origin").header_value == "same-origin"
+    with pytest.raises(ValueError, match="bogus"):
+        ReferrerPolicy().origin().set("origin, bogus")
     # value()/custom() replace whatever was configured.
+    assert ReferrerPolicy().no_referrer().value("origin").header_value == "origin"
     assert ReferrerPolicy().no_referrer().custom("same-origin, origin").header_value == (
         "same-origin, origin"
     )
@@ -464,7 +475,7 @@ def test_simple_headers_documented_api() -> None:
     assert custom.header_value == "NewValue"
 
 
-# --- Secure: what already works as 2.x documents it --------------------------------------------
+# --- Secure as 2.x documents it --------------------------------------------
 
 
 def test_configuration_guide_examples() -> None:
@@ -474,7 +485,7 @@ def test_configuration_guide_examples() -> None:
         "max-age=63072000; includeSubDomains; preload"
     )
     custom = Secure(custom=[CustomHeader("X-Custom-Header", "CustomValue")])
-    assert custom.header_items() == [("X-Custom-Header", "CustomValue")]
+    assert list(custom.header_items()) == [("X-Custom-Header", "CustomValue")]
     # with_default_headers() called on an instance, as one framework guide writes it
     assert Secure().with_default_headers() == Secure.from_preset(Preset.BALANCED)
 
@@ -588,3 +599,276 @@ def test_str_lists_name_colon_value_lines() -> None:
     assert str(secure_headers) == "X-Content-Type-Options: nosniff\nX-Frame-Options: DENY"
     assert str(Secure()) == ""
     assert str(Secure.with_default_headers()).splitlines()[-1] == "X-Frame-Options: SAMEORIGIN"
+
+
+# --- Secure keeps the builders it was given (2.x's headers_list) -------------------------------
+# 2.x's README, configuration guide and Secure documentation: headers_list is the mutable
+# list of builders, and headers, header_items(), str() and set_headers() read it each time.
+
+
+def test_headers_list_is_the_ordered_list_of_builders() -> None:
+    xfo, xcto = XFrameOptions(), XContentTypeOptions()
+    secure_headers = Secure(xcto=xcto, xfo=xfo)
+    assert isinstance(secure_headers.headers_list, list)
+    assert secure_headers.headers_list == [xcto, xfo]
+    assert all(isinstance(h, BaseHeader) for h in secure_headers.headers_list)
+
+
+def test_customising_a_preset_through_headers_list() -> None:
+    # The configuration guide's recipe: replace the preset's HSTS builder.
+    secure_headers = Secure.from_preset(Preset.BASIC)
+    secure_headers.headers_list = [
+        header
+        for header in secure_headers.headers_list
+        if header.header_name != "Strict-Transport-Security"
+    ]
+    secure_headers.headers_list.append(
+        StrictTransportSecurity().max_age(63072000).include_subdomains()
+    )
+    assert secure_headers.headers["Strict-Transport-Security"] == (
+        "max-age=63072000; includeSubDomains"
+    )
+    names = [name for name, _ in secure_headers.header_items()]
+    assert names[-1] == "Strict-Transport-Security"
+    assert names.count("Strict-Transport-Security") == 1
+
+
+def test_appending_a_builder_reaches_the_response() -> None:
+    secure_headers = Secure(xfo=XFrameOptions())
+    secure_headers.headers_list.append(CustomHeader("X-App", "1"))
+    response = DictResponse()
+    secure_headers.set_headers(response)
+    assert response.headers == {"X-Frame-Options": "SAMEORIGIN", "X-App": "1"}
+
+
+def test_changing_a_builder_after_passing_it_changes_the_headers() -> None:
+    xfo = XFrameOptions()
+    csp = ContentSecurityPolicy().default_src("'self'")
+    secure_headers = Secure(csp=csp, xfo=xfo)
+    xfo.deny()
+    csp.img_src("'self'", "data:")
+    assert secure_headers.headers["X-Frame-Options"] == "DENY"
+    assert dict(secure_headers.header_items())["Content-Security-Policy"] == (
+        "default-src 'self'; img-src 'self' data:"
+    )
+    response = DictResponse()
+    asyncio.run(secure_headers.set_headers_async(response))
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_header_items_is_a_tuple_of_pairs() -> None:
+    items = Secure(xfo=XFrameOptions(), xcto=XContentTypeOptions()).header_items()
+    assert items == (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "SAMEORIGIN"))
+    assert Secure().header_items() == ()
+
+
+def test_headers_raises_on_a_repeated_name_and_header_items_keeps_both() -> None:
+    secure_headers = Secure(custom=[CustomHeader("X-App", "1"), CustomHeader("x-app", "2")])
+    with pytest.raises(ValueError, match="x-app"):
+        secure_headers.headers  # noqa: B018
+    assert list(secure_headers.header_items()) == [("X-App", "1"), ("x-app", "2")]
+    # Even for names that may repeat on the wire (MULTI_OK): the mapping is single-valued.
+    two_csps = Secure(
+        csp=ContentSecurityPolicy().default_src("'self'"),
+        custom=[CustomHeader("Content-Security-Policy", "img-src 'self'")],
+    )
+    with pytest.raises(ValueError, match="Content-Security-Policy"):
+        two_csps.headers  # noqa: B018
+
+
+def test_normalized_headers_follow_later_changes_to_the_builders() -> None:
+    # headers returns the normalised snapshot "until the configured headers change".
+    secure_headers = Secure.with_default_headers().validate_and_normalize_headers()
+    secure_headers.headers_list.append(CustomHeader("X-App", "1"))
+    assert secure_headers.headers["X-App"] == "1"
+
+
+# --- the live builder list: our own checks of how it follows changes ---------------------------
+
+
+class Toggle(BaseHeader):
+    """A builder whose value a caller can change without any validation on the way."""
+
+    _NAME = "X-Toggle"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text = "on"
+
+    def _render(self) -> str:
+        return self.text
+
+
+def test_snapshot_is_cached_until_a_builder_changes() -> None:
+    xfo = XFrameOptions()
+    secure_headers = Secure(xfo=xfo)
+    first = secure_headers.snapshot()
+    assert secure_headers.snapshot() is first  # nothing changed: the same compiled plan
+    xfo.deny()
+    second = secure_headers.snapshot()
+    assert second is not first
+    assert first.items == (("X-Frame-Options", "SAMEORIGIN", False),)  # taken plans stay
+    assert second.items == (("X-Frame-Options", "DENY", False),)
+
+
+def test_an_invalid_change_is_refused_on_every_rendering_surface() -> None:
+    toggle = Toggle()
+    secure_headers = Secure(custom=[toggle])
+    assert secure_headers.headers["X-Toggle"] == "on"
+    toggle.text = "on\r\nSet-Cookie: session=evil"
+    response = DictResponse()
+    for render in (
+        lambda: secure_headers.headers,
+        secure_headers.header_items,
+        secure_headers.snapshot,
+        lambda: str(secure_headers),
+        lambda: secure_headers.set_headers(response),
+        lambda: asyncio.run(secure_headers.set_headers_async(response)),
+        lambda: secure_headers.derive(exempt=()),
+    ):
+        with pytest.raises(ValueError, match="X-Toggle"):
+            render()
+    assert response.headers == {}  # nothing was set before the error
+    toggle.text = "off"
+    assert secure_headers.headers["X-Toggle"] == "off"
+
+
+def test_the_same_name_twice_is_refused_by_headers() -> None:
+    name = "X-Same"  # one string object for both: equal names, not only equal objects
+    twice = Secure(custom=[CustomHeader(name, "1"), CustomHeader(name, "2")])
+    with pytest.raises(ValueError, match="X-Same: header is configured more than once"):
+        twice.headers  # noqa: B018
+    assert twice.deduplicate_headers(action="last").headers == {"X-Same": "2"}
+
+
+def test_a_subclass_with_its_own_header_value_is_followed() -> None:
+    class Fixed(BaseHeader):
+        _NAME = "X-Fixed"
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.text = "a"
+
+        @property
+        def header_value(self) -> str:
+            return self.text
+
+    fixed = Fixed()
+    secure_headers = Secure(custom=[fixed])
+    fixed.text = "b"
+    assert secure_headers.headers["X-Fixed"] == "b"
+    fixed.text = "b\nc"
+    with pytest.raises(ValueError, match="X-Fixed"):
+        secure_headers.header_items()
+
+
+def test_headers_list_refuses_what_is_not_a_builder() -> None:
+    secure_headers = Secure(xfo=XFrameOptions())
+    secure_headers.headers_list.append("X-App: 1")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="header builders"):
+        secure_headers.header_items()
+    secure_headers.headers_list.pop()
+    with pytest.raises(TypeError, match="header builders"):
+        secure_headers.headers_list = [XFrameOptions(), "X-App: 1"]  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="list"):
+        secure_headers.headers_list = (XFrameOptions(),)  # type: ignore[assignment]
+    assert list(secure_headers.header_items()) == [("X-Frame-Options", "SAMEORIGIN")]
+
+
+def test_presets_and_configurations_never_hand_out_their_own_builders() -> None:
+    # No liveness to pay for: nothing outside can reach the builders behind the values.
+    for built in (
+        Secure.from_preset(Preset.BALANCED),
+        Secure.from_config({"preset": "strict", "xfo": "SAMEORIGIN"}),
+        Secure.with_default_headers().derive(exempt=["Server"]),
+        Secure(xfo=XFrameOptions()).copy(),
+    ):
+        assert built._live is None
+        private = [entry.builder for entry in built._state.entries]
+        listed = built.headers_list  # fresh copies, from here on followed like any list
+        assert all(b is not p for b in listed for p in private)
+    preset = Secure.from_preset(Preset.BALANCED)
+    for builder in preset.headers_list:
+        if isinstance(builder, XFrameOptions):
+            builder.deny()
+    assert preset.headers["X-Frame-Options"] == "DENY"
+    # The preset every from_preset() call copies is untouched.
+    assert Secure.from_preset(Preset.BALANCED).headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_pipeline_methods_rewrite_the_builder_list_in_place() -> None:
+    xfo = XFrameOptions()
+    app, other = CustomHeader("X-App", "1"), CustomHeader("X-Other", "2")
+    secure_headers = Secure(xfo=xfo, custom=[app, other])
+    builders = secure_headers.headers_list
+    secure_headers.allowlist_headers(allow_extra=["X-App"], on_unexpected="drop")
+    assert secure_headers.headers_list is builders
+    assert builders == [xfo, app]
+    xfo.deny()  # the remaining builders are still followed
+    assert list(secure_headers.header_items()) == [("X-Frame-Options", "DENY"), ("X-App", "1")]
+    joined = Secure(
+        cache=CacheControl().no_store(), custom=[CustomHeader("Cache-Control", "no-cache")]
+    )
+    joined.deduplicate_headers(action="concat")
+    [only] = joined.headers_list
+    assert (type(only), only.header_value) == (CustomHeader, "no-store, no-cache")
+
+
+def test_report_only_builders_stay_report_only_when_changed() -> None:
+    policy = ContentSecurityPolicy().default_src("'self'")
+    secure_headers = Secure(csp_report_only=policy)
+    assert secure_headers.headers_list == [policy]
+    policy.img_src("'self'")
+    assert secure_headers.headers == {
+        "Content-Security-Policy-Report-Only": "default-src 'self'; img-src 'self'"
+    }
+    assert policy.header_name == "Content-Security-Policy"  # the caller's builder is untouched
+
+
+def test_middleware_compiles_when_it_is_created() -> None:
+    from secure.middleware import SecureWSGIMiddleware
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [])
+        return [b""]
+
+    xfo = XFrameOptions()
+    secure_headers = Secure(xfo=xfo)
+    middleware = SecureWSGIMiddleware(app, secure=secure_headers)
+    xfo.deny()
+    seen: list[list[tuple[str, str]]] = []
+    middleware({"REQUEST_METHOD": "GET", "PATH_INFO": "/"}, lambda s, h, e=None: seen.append(h))
+    assert ("X-Frame-Options", "SAMEORIGIN") in seen[0]
+    assert secure_headers.headers["X-Frame-Options"] == "DENY"
+
+
+def test_renders_from_many_threads_while_a_builder_changes() -> None:
+    # Every call sees a whole, validated configuration: the old one or the new one.
+    import threading
+
+    xfo = XFrameOptions()
+    secure_headers = Secure(xfo=xfo, xcto=XContentTypeOptions())
+    seen: set[str] = set()
+    errors: list[BaseException] = []
+
+    def render() -> None:
+        try:
+            for _ in range(200):
+                response = DictResponse()
+                secure_headers.set_headers(response)
+                seen.add(response.headers["X-Frame-Options"])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=render) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for _ in range(50):
+        xfo.deny()
+        xfo.sameorigin()
+    xfo.deny()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert seen <= {"DENY", "SAMEORIGIN"}
+    assert secure_headers.headers["X-Frame-Options"] == "DENY"

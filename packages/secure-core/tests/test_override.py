@@ -84,14 +84,14 @@ def test_a_genuinely_new_header_is_added() -> None:
 
 
 def test_exempt_all_sends_nothing() -> None:
-    assert Secure.with_default_headers().derive(exempt_all=True).header_items() == []
+    assert Secure.with_default_headers().derive(exempt_all=True).header_items() == ()
 
 
 def test_exempt_all_then_set_sends_only_what_the_override_sets() -> None:
     derived = Secure.with_default_headers().derive(
         exempt_all=True, headers={"X-Frame-Options": "DENY"}, exempt=["Server"]
     )
-    assert derived.header_items() == [("X-Frame-Options", "DENY")]
+    assert list(derived.header_items()) == [("X-Frame-Options", "DENY")]
 
 
 # -- adding sources keeps what the directive allowed ----------------------------------------
@@ -231,11 +231,12 @@ def test_snapshot_per_override_is_compiled_once_and_bounded() -> None:
     first = base.snapshot(override)
     assert "x-frame-options" not in first.names
     assert base.derive(override) is not base.derive(override)  # each caller's own copy
-    assert base._variants[override] is base._variants[Override(exempt=["x-frame-options"])]
+    variants = base._state.variants
+    assert variants[override] is variants[Override(exempt=["x-frame-options"])]
     assert base.snapshot(override) is first  # compiled once
     for i in range(300):
         base.snapshot(Override(headers={"X-Variant": str(i)}))
-    assert len(base._variants) <= 256
+    assert len(base._state.variants) <= 256
 
 
 def test_derive_edits_builders_and_never_parses_rendered_text(
@@ -253,11 +254,18 @@ def test_derive_edits_builders_and_never_parses_rendered_text(
     assert "img-src 'self' data:" in edited.headers["Content-Security-Policy"]
 
 
-def test_a_builder_changed_after_construction_does_not_change_secure() -> None:
+def test_a_builder_changed_after_construction_reaches_secure_but_no_plan_taken() -> None:
+    # Secure follows the builders it was given (secure 2.x's behaviour); a compiled
+    # plan, a copy and a derived variant taken before the change keep what they had.
     csp = ContentSecurityPolicy().default_src("'self'")
     config = Secure(csp=csp)
+    plan, copy, derived = config.snapshot(), config.copy(), config.derive(exempt=())
     csp.default_src("'none'")
-    assert config.headers["Content-Security-Policy"] == "default-src 'self'"
+    assert config.headers["Content-Security-Policy"] == "default-src 'none'"
+    assert plan.items == (("Content-Security-Policy", "default-src 'self'", False),)
+    assert copy.headers["Content-Security-Policy"] == "default-src 'self'"
+    assert derived.headers["Content-Security-Policy"] == "default-src 'self'"
+    assert config.snapshot() is not plan
 
 
 # -- the middleware picks a per-route plan through select= ----------------------------------

@@ -84,7 +84,7 @@ def installed_preset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_a_package_preset_works_everywhere_a_name_does(installed_preset: str) -> None:
-    assert Secure.from_preset("ACME").header_items() == [("X-Frame-Options", "DENY")]
+    assert list(Secure.from_preset("ACME").header_items()) == [("X-Frame-Options", "DENY")]
     config = Secure.from_config({"preset": installed_preset, "xcto": "nosniff"})
     assert config.headers == {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff"}
     listed = {p.name: p.provider for p in available_presets()}

@@ -68,7 +68,7 @@ def nonce_csp() -> ContentSecurityPolicy:
 
 
 def test_empty_secure_has_no_headers() -> None:
-    assert Secure().header_items() == []
+    assert Secure().header_items() == ()
     assert dict(Secure().headers) == {}
 
 

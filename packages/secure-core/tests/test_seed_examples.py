@@ -64,7 +64,7 @@ def test_custom_csp_for_middleware() -> None:
     secure_headers = Secure(
         csp=ContentSecurityPolicy().default_src("'self'").script_src("https://trusted.cdn")
     )
-    assert secure_headers.header_items() == [
+    assert list(secure_headers.header_items()) == [
         ("Content-Security-Policy", "default-src 'self'; script-src https://trusted.cdn")
     ]
 

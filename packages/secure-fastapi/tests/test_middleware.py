@@ -259,7 +259,7 @@ def test_configuration_is_compiled_once(make_app: Callable[..., Starlette]) -> N
     client.get("/route")
     # Changing the object afterwards does not change what the middleware sends.
     secure.allowlist_headers(allowed=["content-type"], on_unexpected="drop")
-    assert secure.header_items() == []
+    assert secure.header_items() == ()
     assert client.get("/route").headers["x-frame-options"] == "DENY"
 
 

@@ -37,7 +37,7 @@ def test_headers() -> None:
             "frame-ancestors 'none'",
         ]
     )
-    assert shiny_preset().header_items() == [
+    assert list(shiny_preset().header_items()) == [
         ("Cross-Origin-Embedder-Policy", "require-corp"),
         ("Cross-Origin-Opener-Policy", "same-origin"),
         ("Cross-Origin-Resource-Policy", "same-origin"),

@@ -57,11 +57,106 @@ def _check_nonce(nonce: str) -> str:
     return nonce
 
 
-def _fill(entries: Iterable[_Entry], nonce: str | None) -> list[tuple[str, str]]:
-    return [
-        (e.name, e.value.replace(_PLACEHOLDER, nonce) if e.templated and nonce else e.value)
-        for e in entries
-    ]
+def _fill(entries: Iterable[_Entry], nonce: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        [
+            (e.name, e.value.replace(_PLACEHOLDER, nonce) if e.templated and nonce else e.value)
+            for e in entries
+        ]
+    )
+
+
+_BASE_VALUE: Final = BaseHeader.header_value
+
+
+def _unchecked_value(builder: BaseHeader) -> str:
+    """A builder's value without the field-value check, for noticing a change cheaply.
+
+    The check runs on the private copy whenever the value has changed (``_render``).
+    A subclass that defines its own ``header_value`` is read through it.
+    """
+    if type(builder).header_value is not _BASE_VALUE:
+        return builder.header_value
+    raw = builder._raw
+    return raw if raw is not None else builder._render()
+
+
+# What a live builder looked like when its private copy was made: the builder itself,
+# its header_name and its header_value.
+_Seen = tuple[BaseHeader, str, str]
+
+
+class _State:
+    """One configuration: the rendered entries and what is derived from them.
+
+    A ``Secure`` replaces its state as a whole, never changes one in place (only the
+    caches below fill in), so a thread that read the state sees one consistent set of
+    entries, and a plan or variant compiled from old entries can only land in the old
+    state's caches.
+    """
+
+    __slots__ = ("entries", "normalized", "plan", "seen", "variants")
+
+    def __init__(
+        self,
+        entries: list[_Entry],
+        normalized: Mapping[str, str] | None = None,
+        seen: tuple[_Seen, ...] = (),
+    ) -> None:
+        self.entries = entries
+        #: Set by validate_and_normalize_headers(): the frozen mapping ``headers`` returns.
+        self.normalized = normalized
+        #: The live builders this state was rendered from (empty unless live).
+        self.seen = seen
+        self.plan: HeaderSnapshot | None = None
+        self.variants: dict[Override, tuple[Secure, HeaderSnapshot]] = {}
+
+
+class _Live:
+    """The builders a user can still reach and change: 2.x's ``headers_list``.
+
+    ``builders`` is the user's own list, holding the user's own objects. ``report_only``
+    holds the builders given as ``csp_report_only=``/``permissions_report_only=``, whose
+    copies are switched to the report-only header.
+    """
+
+    __slots__ = ("builders", "report_only")
+
+    def __init__(self, builders: list[BaseHeader], report_only: tuple[BaseHeader, ...] = ()):
+        self.builders = builders
+        self.report_only = report_only
+
+    def changed(self, seen: tuple[_Seen, ...]) -> bool:
+        """Whether the list or any builder in it differs from what ``seen`` recorded."""
+        builders = self.builders
+        if len(builders) != len(seen):
+            return True
+        # Identity first: a replaced element (maybe not a builder at all) is a change
+        # before any of its attributes is read.
+        return any(
+            builder is not was or _unchecked_value(builder) != value or builder.header_name != name
+            for builder, (was, name, value) in zip(builders, seen, strict=True)
+        )
+
+    def render(self, builders: list[BaseHeader]) -> tuple[list[_Entry], tuple[_Seen, ...]]:
+        """Check, copy and render ``builders``; what each looked like, for ``changed``."""
+        entries: list[_Entry] = []
+        seen: list[_Seen] = []
+        for builder in builders:
+            if not isinstance(builder, BaseHeader):
+                raise TypeError(
+                    "Secure.headers_list holds header builders such as "
+                    f"CustomHeader(name, value), got {type(builder).__name__} {builder!r}"
+                )
+            # Recorded before the copy: a change in between only causes another rebuild.
+            seen.append((builder, builder.header_name, _unchecked_value(builder)))
+            own = builder.copy()
+            if any(builder is r for r in self.report_only) and isinstance(
+                own, (h.ContentSecurityPolicy, h.PermissionsPolicy)
+            ):
+                own.report_only()
+            entries.append(_render(own))
+        return entries, tuple(seen)
 
 
 def _is_coroutine_function(func: object) -> bool:
@@ -82,9 +177,14 @@ class Secure:
     Every value is validated when it is configured; nothing invalid is ever rendered.
     ``Secure`` keeps a private copy of each builder beside its rendered value, so
     :meth:`derive` and :meth:`from_config` edit builders, never parse text back.
+
+    Built from builder objects, it also keeps those objects in :attr:`headers_list`, as
+    ``secure`` 2.x does: changing one of them, or the list, changes the headers from the
+    next rendering call on (validated again, so nothing invalid is sent). Presets and
+    configurations never hand their builders out and are never re-checked.
     """
 
-    __slots__ = ("_entries", "_normalized", "_variants")
+    __slots__ = ("_live", "_state")
 
     def __init__(
         self,
@@ -108,12 +208,100 @@ class Secure:
         reporting_endpoints: h.ReportingEndpoints | None = None,
     ) -> None:
         given = locals()
-        self._set_entries(_assemble({key: given[key] for key in KEYWORDS}, custom))
+        keyed = {key: given[key] for key in KEYWORDS}
+        entries, builders, report_only = _assemble(keyed, custom)
+        self._live: _Live | None = None
+        self._state = _State(entries)
+        if builders:
+            # The caller can still change these objects, so each rendering call checks
+            # them (2.x's behaviour); without any, there is nothing to check.
+            self._live = _Live(builders, report_only)
+            self._state.seen = tuple((b, b.header_name, _unchecked_value(b)) for b in builders)
 
     def _set_entries(self, entries: list[_Entry]) -> None:
-        self._entries = entries
-        self._normalized: Mapping[str, str] | None = None
-        self._variants: dict[Override, tuple[Secure, HeaderSnapshot]] = {}
+        self._live = None
+        self._state = _State(entries)
+
+    def _now(self) -> _State:
+        """The current state; first rebuilt from the live builders if any has changed."""
+        state = self._state
+        live = self._live
+        if live is not None and live.changed(state.seen):
+            entries, seen = live.render(list(live.builders))
+            # One assignment: a racing rebuild can only replace a consistent state by
+            # another consistent one (and an older one is rebuilt on the next call).
+            state = self._state = _State(entries, seen=seen)
+        return state
+
+    @property
+    def _entries(self) -> list[_Entry]:
+        return self._now().entries
+
+    # -- 2.x's builder list ---------------------------------------------------------------
+
+    @property
+    def headers_list(self) -> list[BaseHeader]:
+        """The builders, in order: ``secure`` 2.x's way to customise a ``Secure``.
+
+        It is a plain list you may change (append, remove, replace) or assign, and its
+        builders may be changed; the headers follow from the next rendering call, and a
+        value made invalid is refused there with a ``ValueError`` naming the header::
+
+            secure_headers = Secure.from_preset(Preset.BASIC)
+            secure_headers.headers_list.append(CustomHeader("X-App", "1"))
+
+        Middleware compiles its plan when it is created and does not follow later changes.
+        Each call renders one whole, validated configuration, even while another thread
+        rebuilds it; a builder itself is not made for one thread to change while another
+        renders it, so change builders before serving, or hand over a new ``Secure``.
+        """
+        live = self._live
+        if live is None:
+            state = self._now()
+            # Fresh copies: the private ones behind the rendered values stay private.
+            builders = [
+                e.builder.copy() if e.builder is not None else h.CustomHeader(e.name, e.value)
+                for e in state.entries
+            ]
+            live = _Live(builders)
+            seen = tuple((b, b.header_name, _unchecked_value(b)) for b in builders)
+            self._state = _State(state.entries, state.normalized, seen)
+            self._live = live
+        return live.builders
+
+    @headers_list.setter
+    def headers_list(self, builders: list[BaseHeader]) -> None:
+        if not isinstance(builders, list):
+            raise TypeError(
+                "Secure.headers_list takes a list of header builders, "
+                f"got {type(builders).__name__} {builders!r}"
+            )
+        live = _Live(builders, self._live.report_only if self._live is not None else ())
+        entries, seen = live.render(list(builders))  # refused here, before anything changes
+        self._state = _State(entries, seen=seen)
+        self._live = live
+
+    def _rewrite(self, entries: list[_Entry], normalized: Mapping[str, str] | None = None) -> None:
+        """Adopt the result of a pipeline step; a live builder list follows it, as in 2.x."""
+        live = self._live
+        if live is None:
+            self._state = _State(entries, normalized)
+            return
+        # Each entry holds its private copy; map it back to the live builder it came from.
+        origin = {
+            id(e.builder): seen[0]
+            for e, seen in zip(self._state.entries, self._state.seen, strict=True)
+        }
+        builders: list[BaseHeader] = []
+        for entry in entries:
+            builder = origin.get(id(entry.builder)) if entry.builder is not None else None
+            # A value joined by deduplicate_headers("concat") becomes a CustomHeader.
+            builders.append(
+                builder if builder is not None else h.CustomHeader(entry.name, entry.value)
+            )
+        live.builders[:] = builders
+        seen = tuple((b, b.header_name, _unchecked_value(b)) for b in builders)
+        self._state = _State(entries, normalized, seen)
 
     # -- constructors -------------------------------------------------------------------
 
@@ -189,7 +377,7 @@ class Secure:
         keyed = {k: v for k, v in builders.items() if k != "custom"}
         custom = builders.get("custom")
         new = cls.__new__(cls)
-        new._set_entries(_assemble(keyed, custom))
+        new._set_entries(_assemble(keyed, custom)[0])
         return new
 
     @classmethod
@@ -200,8 +388,9 @@ class Secure:
 
     def copy(self) -> Secure:
         """An independent copy: changing one never changes the other."""
-        new = Secure._from_entries(self._entries)
-        new._normalized = self._normalized
+        state = self._now()
+        new = Secure._from_entries(state.entries)
+        new._state.normalized = state.normalized
         return new
 
     def _builders(self) -> dict[str, object]:
@@ -232,24 +421,42 @@ class Secure:
         """True when the CSP holds a nonce slot, so every response needs a fresh nonce."""
         return any(e.templated for e in self._entries)
 
-    def header_items(self, nonce: str | None = None) -> list[tuple[str, str]]:
-        """The headers as ordered ``(name, value)`` pairs.
+    def header_items(self, nonce: str | None = None) -> tuple[tuple[str, str], ...]:
+        """The headers as a tuple of ordered ``(name, value)`` pairs; a name may repeat.
 
         With a nonce slot, ``nonce`` fills it; without one a fresh nonce is generated.
         """
-        if self.has_nonce:
+        entries = self._entries
+        if any(e.templated for e in entries):
             nonce = generate_nonce() if nonce is None else _check_nonce(nonce)
-        return _fill(self._entries, nonce)
+        return _fill(entries, nonce)
 
     @property
     def headers(self) -> Mapping[str, str]:
         """A read-only name -> value mapping of the headers.
 
-        After :meth:`validate_and_normalize_headers` it is the frozen, normalised mapping.
+        A name configured twice (in any case) raises ``ValueError``, even one that may
+        repeat on the wire: use :meth:`header_items` for those. After
+        :meth:`validate_and_normalize_headers` it is the frozen, normalised mapping, until
+        the builders in :attr:`headers_list` change.
         """
-        if self._normalized is not None:
-            return self._normalized
-        return MappingProxyType(dict(self.header_items()))
+        state = self._now()
+        if state.normalized is not None:
+            return state.normalized
+        items = self.header_items()
+        mapping = dict(items)
+        if len(mapping) != len(items) or len({name.lower() for name in mapping}) != len(items):
+            seen: dict[str, str] = {}
+            for name, _ in items:
+                lower = name.lower()
+                if lower in seen:
+                    raise ValueError(
+                        f"{name}: header is configured more than once ({seen[lower]!r} and "
+                        f"{name!r}); read header_items() for every value, or run "
+                        "deduplicate_headers() first"
+                    )
+                seen[lower] = name
+        return MappingProxyType(mapping)
 
     def snapshot(self, override: Override | None = None) -> HeaderSnapshot:
         """The compiled, immutable per-request plan of these headers, for middleware.
@@ -259,18 +466,27 @@ class Secure:
         already taken.
         """
         if override is None:
-            return HeaderSnapshot((e.name, e.value, e.templated) for e in self._entries)
+            state = self._now()
+            plan = state.plan
+            if plan is None:
+                plan = state.plan = HeaderSnapshot(
+                    (e.name, e.value, e.templated) for e in state.entries
+                )
+            return plan
         return self._compiled(override)[1]
 
     # -- applying to responses ----------------------------------------------------------
 
-    def _items_for_response(self, nonce: str | None) -> tuple[list[tuple[str, str]], str | None]:
-        if self.has_nonce:
+    def _items_for_response(
+        self, nonce: str | None
+    ) -> tuple[tuple[tuple[str, str], ...], str | None]:
+        entries = self._entries
+        if any(e.templated for e in entries):
             nonce = generate_nonce() if nonce is None else _check_nonce(nonce)
         else:
             nonce = None
         # After validate_and_normalize_headers() the entries *are* the normalised mapping.
-        return _fill(self._entries, nonce), nonce
+        return _fill(entries, nonce), nonce
 
     def set_headers(self, response: Any, *, nonce: str | None = None) -> str | None:
         """Set the headers on a response object.
@@ -356,13 +572,15 @@ class Secure:
 
     def _compiled(self, override: Override) -> tuple[Secure, HeaderSnapshot]:
         """The variant for ``override`` and its plan, built once (bounded cache)."""
-        compiled = self._variants.get(override)
+        state = self._now()
+        variants = state.variants
+        compiled = variants.get(override)
         if compiled is None:
-            variant = Secure._from_entries(_apply(self._entries, override))
+            variant = Secure._from_entries(_apply(state.entries, override))
             compiled = (variant, variant.snapshot())
-            if len(self._variants) >= _VARIANT_CACHE_SIZE:
-                del self._variants[next(iter(self._variants))]
-            self._variants[override] = compiled
+            if len(variants) >= _VARIANT_CACHE_SIZE:
+                del variants[next(iter(variants))]
+            variants[override] = compiled
         return compiled
 
     # -- policy checker -----------------------------------------------------------------
@@ -392,7 +610,7 @@ class Secure:
         ``on_unexpected``: ``"raise"`` a ``ValueError``, ``"drop"`` the header, or
         ``"warn"`` through ``logger`` and keep it.
         """
-        self._set_entries(
+        self._rewrite(
             _pipeline.allowlist(
                 self._entries,
                 allowed=allowed,
@@ -417,7 +635,7 @@ class Secure:
         values with ", " (only for names in ``comma_join_ok``). Names in ``multi_ok``
         may repeat.
         """
-        self._set_entries(
+        self._rewrite(
             _pipeline.deduplicate(
                 self._entries,
                 action=action,
@@ -448,8 +666,7 @@ class Secure:
             allow_obs_text=allow_obs_text,
             logger=logger,
         )
-        self._set_entries(entries)
-        self._normalized = normalized
+        self._rewrite(entries, normalized)
         return self
 
     # -- dunder -------------------------------------------------------------------------
@@ -472,9 +689,17 @@ class Secure:
 _PRESETS: dict[_presets.Preset | str, Secure] = {}
 
 
-def _assemble(keyed: Mapping[str, object], custom: object) -> list[_Entry]:
-    """Type-check, copy and render the builders a ``Secure`` is made of."""
+def _assemble(
+    keyed: Mapping[str, object], custom: object
+) -> tuple[list[_Entry], list[BaseHeader], tuple[BaseHeader, ...]]:
+    """Type-check, copy and render the builders a ``Secure`` is made of.
+
+    Returns the entries, the caller's builders in the same order, and those of them
+    given as report-only policies.
+    """
     entries: list[_Entry] = []
+    builders: list[BaseHeader] = []
+    report_only: list[BaseHeader] = []
     for spec in KEYED:
         builder = keyed.get(spec.key or "")
         if builder is None:
@@ -489,7 +714,9 @@ def _assemble(keyed: Mapping[str, object], custom: object) -> list[_Entry]:
         own = builder.copy()
         if spec.report_only and isinstance(own, (h.ContentSecurityPolicy, h.PermissionsPolicy)):
             own.report_only()
+            report_only.append(builder)
         entries.append(_render(own))
+        builders.append(builder)
     unknown = set(keyed) - {spec.key for spec in KEYED}
     if unknown:
         raise TypeError(f"Secure() got unexpected keywords {sorted(unknown)}")
@@ -507,7 +734,8 @@ def _assemble(keyed: Mapping[str, object], custom: object) -> list[_Entry]:
                 f"CustomHeader(name, value), got {type(item).__name__} {item!r}"
             )
         entries.append(_render(item.copy()))
-    return entries
+        builders.append(item)
+    return entries, builders, tuple(report_only)
 
 
 def _apply(entries: list[_Entry], override: Override) -> list[_Entry]:

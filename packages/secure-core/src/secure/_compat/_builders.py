@@ -165,12 +165,28 @@ class PermissionsPolicyCompat:
 
 
 class ReferrerPolicyCompat(ReplaceCustomCompat):
-    """2.x's ``add()`` and ``fallback()`` (``value()``/``custom()`` replace the list)."""
+    """2.x's ``add()``, ``fallback()`` and ``set()`` that appends; ``value()``/``custom()``
+    replace the list."""
 
     __slots__ = ()
 
     def _rp(self) -> ReferrerPolicy:
         return cast("ReferrerPolicy", self)
+
+    def _parse(self, value: str) -> list[str]:
+        """The policies of ``value``, validated as a raw value (the header's grammar)."""
+        fresh = type(self._rp())()
+        super(ReferrerPolicyCompat, fresh).set(value)
+        return fresh._tokens
+
+    def value(self, value: str) -> ReferrerPolicy:
+        """Replace the policies with ``value``, one or a comma-separated list, validated."""
+        # The base class's set(): use the value as written (this class's set() appends).
+        return super().set(value)._rp()
+
+    def custom(self, value: str) -> ReferrerPolicy:
+        """The same as ``value()``."""
+        return self.value(value)
 
     def add(self, value: str) -> ReferrerPolicy:
         """Append one policy, or a comma-separated list of them, to the fallback list.
@@ -178,17 +194,29 @@ class ReferrerPolicyCompat(ReplaceCustomCompat):
         Each token is validated as in ``set()``; one already in the list keeps its place.
         """
         rp = self._rp()
-        for token in type(rp)().set(value)._tokens:
+        for token in self._parse(value):
             if token not in rp._tokens:
                 rp._add(token)
         return rp
+
+    def set(self, value: str) -> ReferrerPolicy:
+        """Append policies, as 2.x documents: ``add(value)``; on a new builder, ``value``.
+
+        On a builder with nothing configured the value is used as written; otherwise its
+        policies are appended and one already listed keeps its place. ``value()`` and
+        ``custom()`` replace the list instead.
+        """
+        rp = self._rp()
+        if rp._tokens or rp._raw is not None:
+            return self.add(value)
+        return self.value(value)
 
     def fallback(self, *policies: str) -> ReferrerPolicy:
         """Replace the policy with this ordered fallback list; the browser uses the last one
         it understands (Referrer Policy §8.1), so put the preferred policy last."""
         rp = self._rp()
         # Every policy is validated before the builder changes.
-        tokens = [token for policy in policies for token in type(rp)().set(policy)._tokens]
+        tokens = [token for policy in policies for token in self._parse(policy)]
         rp.clear()
         for token in tokens:
             rp._add(token)

@@ -103,7 +103,9 @@ class Middleware(Generic[App]):
         else:
             from secure._secure import Secure
 
-            self._secure = Secure.coerce(secure)
+            # A frozen copy: builders changed after this (Secure.headers_list) reach neither
+            # the default plan nor the per-route plans compiled later from it.
+            self._secure = Secure.coerce(secure).copy()
             plan = self._secure.snapshot()
         #: The compiled plan this middleware applies (``multi_ok`` names are appended).
         self.snapshot = plan if multi_ok is None else plan.with_multi_ok(multi_ok)
