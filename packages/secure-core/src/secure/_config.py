@@ -13,7 +13,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Final, NamedTuple
 
-from secure import _csp_edit
+from secure import _csp_edit, _docs
+from secure._docs import bare, see
 from secure._presets import preset_builders
 from secure._registry import KEYED, KEYWORDS, by_key
 from secure._suggest import suggest
@@ -54,32 +55,29 @@ def config_error(path: str, message: str) -> ValueError:
     # error message can never carry a raw CR/LF into a log.
     path = str.__str__(path)  # the real text of a str subclass, whatever it overrides
     shown = path if path.isascii() and path.isprintable() else show(path)
-    return ValueError(f"secure config: {shown}: {message} (see {_page_for(path)})")
+    return ValueError(see(f"secure config: {shown}: {bare(message)}", _page_for(path)))
 
 
 # django.utils.csp.CSP.NONCE (Django 6) and django-csp 4's NONCE, as their settings hold it.
 _DJANGO_NONCE: Final = "<CSP_NONCE_SENTINEL>"
 
 _SECTIONS: Final = {
-    "preset": "presets.md",
+    "preset": _docs.PRESETS,
     "nonce": "configuration.md#nonces",
-    "custom": "headers/custom-headers.md",
-    "remove": "configuration.md#the-keys",
+    "custom": _docs.CUSTOM_HEADERS,
+    "remove": _docs.CONFIGURATION,
 }
 
 
 def _page_for(path: str) -> str:
-    """The documentation page that explains the setting at ``path``."""
-    from secure._docs import docs_url
-
+    """The page of ``docs/`` that explains the setting at ``path``."""
     key = path.split(".", 1)[0]
     key = ALIASES.get(key.lower(), key)
     if key in _SECTIONS:
-        return docs_url(_SECTIONS[key])
+        return _SECTIONS[key]
     if key in HEADER_KEYS:
-        page = by_key(key).name.lower().removesuffix("-report-only")
-        return docs_url(f"headers/{page}.md")
-    return docs_url("configuration.md#the-keys")
+        return _docs.header_page(by_key(key).name)
+    return _docs.CONFIGURATION
 
 
 _PEERS = {
