@@ -21,6 +21,7 @@ from secure._suggest import suggest
 from secure._validation import show
 from secure.headers import ContentSecurityPolicy, CustomHeader, PermissionsPolicy
 from secure.headers._base import BaseHeader
+from secure.headers._csp_grammar import DIRECTIVES as _CSP_KINDS
 from secure.nonce import NONCE
 
 __all__ = ["Resolved", "config_error", "resolve"]
@@ -43,6 +44,10 @@ _CSP_DIRECTIVES: Final = frozenset(
     and m not in ("report_only", "custom_directive", "add_sources", "remove", "directives")
     and m not in ("nonce", "keyword")
 )
+
+
+# The directives a nonce can go into: those whose value is a source list.
+_NONCE_DIRECTIVES: Final = tuple(d for d, kind in _CSP_KINDS.items() if kind == "sources")
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:
@@ -284,8 +289,11 @@ def resolve(config: Mapping[str, object], *, base: Mapping[str, object] | None =
     """
     if not isinstance(config, Mapping):
         raise ValueError(
-            f"secure config: expected a mapping (dict/TOML table/JSON object), "
-            f"got {type(config).__name__}"
+            see(
+                "secure config: expected a mapping (dict/TOML table/JSON object), "
+                f"got {type(config).__name__}",
+                _docs.CONFIGURATION,
+            )
         )
     settings: dict[str, object] = {}
     unknown = [k for k in config if not isinstance(k, str) or _known(k) is None]
@@ -341,6 +349,15 @@ def resolve(config: Mapping[str, object], *, base: Mapping[str, object] | None =
             directives = ("script-src",)
         elif isinstance(nonce, (list, tuple)) and all(isinstance(d, str) for d in nonce):
             directives = [d.replace("_", "-") for d in nonce]
+            for name in directives:
+                # A nonce is a source expression (CSP3 §2.3.1): only a directive that takes
+                # sources can hold one, and a typo must not become a new directive.
+                if _CSP_KINDS.get(name) != "sources":
+                    raise config_error(
+                        "nonce",
+                        f"{name!r} is not a CSP directive that takes sources"
+                        f"{_suggest(name, _NONCE_DIRECTIVES)}",
+                    )
         else:
             raise config_error("nonce", f"expected true or a list of CSP directives, got {nonce!r}")
         csp = current.get("csp")

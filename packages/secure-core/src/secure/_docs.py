@@ -16,9 +16,11 @@ DOCS_URL: Final = "https://typeerror.github.io/secure/"
 _POINTER: Final = re.compile(r" \(see " + re.escape(DOCS_URL) + r"[^ ()]*\)\Z")
 
 #: Pages for the settings that are not one header's.
+BUILD: Final = "getting-started.md#build-a-secure"
 CONFIGURATION: Final = "configuration.md#the-keys"
 CUSTOM_HEADERS: Final = "headers/custom-headers.md"
 OVERRIDES: Final = "middleware.md#per-route-overrides"
+PIPELINE: Final = "migration.md#what-works-unchanged"
 PRESETS: Final = "presets.md"
 NONCES: Final = "nonces.md"
 

@@ -9,6 +9,7 @@ from flask import Request, abort, current_app, g, has_request_context, redirect,
 from werkzeug.sansio.utils import host_is_trusted
 
 from secure import Secure as SecureHeaders
+from secure._docs import see
 from secure._suggest import suggest
 from secure.middleware import environ_nonce
 from secure_flask._overrides import check_placement, mark_for
@@ -50,7 +51,10 @@ def _refuse_misspelt_settings(app: Flask) -> None:
         hint = suggest(key, sorted(ours), cutoff=0.85)
         if hint:
             raise ValueError(
-                f"app.config[{key!r}] is not a secure-flask setting and would be ignored{hint}"
+                see(
+                    f"app.config[{key!r}] is not a secure-flask setting and would be ignored{hint}",
+                    "frameworks/flask.md#options",
+                )
             )
 
 
@@ -63,7 +67,12 @@ def _headers_from(value: object, where: str) -> SecureHeaders:
 
 def _flag(value: object, where: str) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"{where} must be True or False, got {type(value).__name__} {value!r}")
+        raise ValueError(
+            see(
+                f"{where} must be True or False, got {type(value).__name__} {value!r}",
+                "frameworks/flask.md#options",
+            )
+        )
     return value
 
 
