@@ -379,6 +379,12 @@ def test_every_builder_is_in_the_table() -> None:
         ({"permissions": {"camra": []}}, "headers/permissions-policy.md"),
         ({"remove": ["X-Fram-Options"]}, CONFIGURATION),
         ({"hstss": 1}, CONFIGURATION),
+        ({"frameguard": {"action": "deny"}}, "configuration.md#coming-from-helmet"),
+        ({"frame_options": "DENY"}, "configuration.md#coming-from-flask-talisman"),
+        (
+            {"DIRECTIVES": {"default-src": ["'self'"]}},
+            "configuration.md#coming-from-django-csp-4",
+        ),
     ],
 )
 def test_a_configuration_error_carries_one_pointer(config: dict[str, object], page: str) -> None:

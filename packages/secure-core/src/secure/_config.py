@@ -54,13 +54,16 @@ def _suggest(word: str, choices: Sequence[str]) -> str:
     return suggest(word, choices, cutoff=0.5)
 
 
-def config_error(path: str, message: str) -> ValueError:
-    """The error for a bad value at ``path`` (a key, or ``key.subkey``)."""
+def config_error(path: str, message: str, page: str | None = None) -> ValueError:
+    """The error for a bad value at ``path`` (a key, or ``key.subkey``).
+
+    It ends with ``page`` of ``docs/``, by default the one that explains the key.
+    """
     # A key is user input: show it with repr when it holds anything unprintable, so an
     # error message can never carry a raw CR/LF into a log.
     path = str.__str__(path)  # the real text of a str subclass, whatever it overrides
     shown = path if path.isascii() and path.isprintable() else show(path)
-    return ValueError(see(f"secure config: {shown}: {bare(message)}", _page_for(path)))
+    return ValueError(see(f"secure config: {shown}: {bare(message)}", page or _page_for(path)))
 
 
 # django.utils.csp.CSP.NONCE (Django 6) and django-csp 4's NONCE, as their settings hold it.
@@ -85,11 +88,12 @@ def _page_for(path: str) -> str:
     return _docs.CONFIGURATION
 
 
+# Each peer's name in a message, and the section of docs/configuration.md about it.
 _PEERS = {
-    "django-csp": "django-csp 4's CONTENT_SECURITY_POLICY",
-    "django": "Django's SECURE_CSP",
-    "talisman": "flask-talisman's",
-    "helmet": "helmet's",
+    "django-csp": ("django-csp 4's CONTENT_SECURITY_POLICY", "coming-from-django-csp-4"),
+    "django": ("Django's SECURE_CSP", "coming-from-django-6"),
+    "talisman": ("flask-talisman's", "coming-from-flask-talisman"),
+    "helmet": ("helmet's", "coming-from-helmet"),
 }
 
 
@@ -97,27 +101,43 @@ def _known(raw: str) -> str | None:
     return raw if raw in KEYS else ALIASES.get(raw.lower())
 
 
-def _refuse_peer_settings(config: Mapping[str, object], first_unknown: str) -> None:
-    """A peer library's settings shape gets its equivalent in our format, not a key error."""
+def _refuse_peer_settings(
+    config: Mapping[str, object], unknown: Sequence[object], *, starts_elsewhere: bool
+) -> None:
+    """A peer library's settings shape gets its equivalent in our format, not a key error.
+
+    The peer's settings may sit beside ours (``{"preset": "strict", "frameguard": ...}``);
+    when the configuration already says where it starts (its preset, or an integration's
+    base), the equivalent shown leaves the preset out.
+    """
     # Imported here: this is the error path only.
     from secure import _convert
 
+    first_unknown = str(unknown[0])
     source = _convert.detect(config)
     if source is None:
+        config = {k: config[k] for k in unknown if isinstance(k, str)}
+        source = _convert.detect(config)
+        starts_elsewhere = True
+    if source is None:
         return
+    peer, section = _PEERS[source]
+    page = f"configuration.md#{section}"
     try:
         converted = _convert.convert(config, source)
     except (ValueError, TypeError):
         raise config_error(
             first_unknown,
-            f"unknown key; these are {_PEERS[source]} settings, not ours; run 'secure convert' "
-            "on them",
+            f"unknown key; these are {peer} settings, not ours; run 'secure convert' on them",
+            page,
         ) from None
     notes = "".join(f"; note: {note}" for note in converted.notes)
+    ours = {k: v for k, v in converted.config.items() if not (starts_elsewhere and k == "preset")}
     raise config_error(
         first_unknown,
-        f"unknown key; these are {_PEERS[source]} settings, not ours; in our format they are "
-        f"{json.dumps(converted.config)}{notes} ('secure convert' writes this for you)",
+        f"unknown key; these are {peer} settings, not ours; in our format they are "
+        f"{json.dumps(ours)}{notes} ('secure convert' writes this for you)",
+        page,
     )
 
 
@@ -298,7 +318,7 @@ def resolve(config: Mapping[str, object], *, base: Mapping[str, object] | None =
     settings: dict[str, object] = {}
     unknown = [k for k in config if not isinstance(k, str) or _known(k) is None]
     if unknown:
-        _refuse_peer_settings(config, str(unknown[0]))
+        _refuse_peer_settings(config, unknown, starts_elsewhere=base is not None)
     for raw_key, value in config.items():
         key = _key(raw_key)
         if key in settings:

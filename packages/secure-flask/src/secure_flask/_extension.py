@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, cast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Final, NoReturn, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Request, abort, current_app, g, has_request_context, redirect, request
 from werkzeug.sansio.utils import host_is_trusted
 
 from secure import Secure as SecureHeaders
+from secure import _convert
 from secure._docs import see
 from secure._suggest import suggest
 from secure.middleware import environ_nonce
@@ -56,6 +58,27 @@ def _refuse_misspelt_settings(app: Flask) -> None:
                     "frameworks/flask.md#options",
                 )
             )
+
+
+def _refuse_unknown_options(options: Mapping[str, object]) -> NoReturn:
+    """A keyword ``Secure()`` does not take; flask-talisman's get their equivalent."""
+    first = next(iter(options))
+    if _convert.detect(options) == "talisman":
+        # The configuration loader knows flask-talisman's keywords and shows our format.
+        try:
+            SecureHeaders.from_config(options)
+        except ValueError as exc:
+            raise TypeError(
+                f"Secure({first}=...) is a flask-talisman keyword; pass the configuration as "
+                f"Secure(app, secure=...): {exc}"
+            ) from None
+    raise TypeError(
+        see(
+            f"Secure() got an unexpected keyword argument {first!r}"
+            f"{suggest(first, list(_CONFIG_KEYS))}",
+            "frameworks/flask.md#options",
+        )
+    )
 
 
 def _headers_from(value: object, where: str) -> SecureHeaders:
@@ -111,7 +134,10 @@ class Secure:
         force_https: bool = False,
         force_https_permanent: bool = False,
         harden_session_cookie: bool = False,
+        **unknown: NoReturn,
     ) -> None:
+        if unknown:
+            _refuse_unknown_options(unknown)
         # Checked now so a mistake fails where it was written.
         self._defaults: dict[str, object] = {
             "secure": _headers_from(secure, "Secure(secure=...)"),
