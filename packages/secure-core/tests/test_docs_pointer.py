@@ -20,6 +20,7 @@ from secure._docs import (
     BUILD,
     CONFIGURATION,
     CUSTOM_HEADERS,
+    DOCS_URL,
     NONCES,
     OVERRIDES,
     PIPELINE,
@@ -442,3 +443,47 @@ def test_every_page_the_packages_point_at_exists() -> None:
     assert {CONFIGURATION, OVERRIDES, BUILD, PIPELINE, NONCES} <= pages
     missing = sorted(page for page in pages if not page_exists(page))
     assert missing == []
+
+
+def _page_of(url: str) -> str:
+    """The ``docs/`` page (``path.md#anchor``) a published address comes from."""
+    path, _, anchor = url.removeprefix(DOCS_URL).partition("#")
+    stem = path.rstrip("/")
+    candidates = [f"{stem}.md", f"{stem}/index.md"] if stem else ["index.md"]
+    page = next((c for c in candidates if (DOCS / c).is_file()), candidates[0])
+    assert docs_url(page) == url.partition("#")[0], url  # the address MkDocs publishes
+    return f"{page}#{anchor}" if anchor else page
+
+
+def test_every_documentation_address_in_the_sources_exists() -> None:
+    """Docstrings link the published pages; each address is a page (and heading) of docs/."""
+    found = {
+        match
+        for file in SOURCES.glob("*/src/**/*.py")
+        for match in re.findall(
+            re.escape(DOCS_URL) + r"[\w/#.-]*", file.read_text(encoding="utf-8")
+        )
+    }
+    assert len(found) > 10
+    missing = sorted(url for url in found if not page_exists(_page_of(url.rstrip("."))))
+    assert missing == []
+
+
+def test_no_docstring_names_a_repository_path() -> None:
+    """The API reference renders docstrings: ``docs/x.md`` means nothing to its readers."""
+    named = []
+    public = [
+        file
+        for file in SOURCES.glob("*/src/**/*.py")
+        if not any(part.startswith("_") and part != "__init__.py" for part in file.parts)
+    ]
+    assert len(public) > 20
+    for file in public:
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(
+                node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+            ) and not getattr(node, "name", "").startswith("_"):
+                doc = ast.get_docstring(node) or ""
+                if re.search(r"(?<![\w/.])docs/[\w/-]*", doc):
+                    named.append(f"{file.relative_to(ROOT)}:{getattr(node, 'name', '')}")
+    assert named == []

@@ -146,7 +146,7 @@ class Secure:
 
     @classmethod
     def from_config(cls, config: Mapping[str, object], *, base: Secure | None = None) -> Secure:
-        """Build from the shared configuration format (see ``docs/configuration.md``).
+        """Build from the shared configuration format (see <https://typeerror.github.io/secure/configuration/>).
 
         ``base`` starts from that ``Secure`` instead of the ``preset`` key, so an
         integration's own preset can be edited with the same format.
@@ -380,7 +380,7 @@ class Secure:
         """Check the configuration for weak or missing protections.
 
         Returns findings with a severity, the header, an explanation and a reference;
-        see ``docs/security.md`` for every rule.
+        every rule is on <https://typeerror.github.io/secure/security/>.
         """
         from secure.audit import audit_headers
 

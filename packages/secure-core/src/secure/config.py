@@ -14,7 +14,7 @@ A configuration is a plain mapping (a dict, a TOML table or a JSON object)::
 
 Every key and value is validated when the configuration is loaded; an unknown key
 raises ``ValueError`` naming it and suggesting the closest valid one. The full schema
-is documented in ``docs/configuration.md``.
+is documented in the configuration guide, <https://typeerror.github.io/secure/configuration/>.
 """
 
 from __future__ import annotations
