@@ -16,7 +16,7 @@ the plugin costs nothing and coverage of ``secure`` starts before ``secure`` loa
 ``--secure-expected`` (ini ``secure_expected``) names the configuration every check
 compares with: a preset name or a TOML/JSON file (relative to the rootdir);
 ``--secure-min-severity`` (ini ``secure_min_severity``, default high) the lowest
-policy-checker severity that fails. See ``docs/testing.md``.
+policy-checker severity that fails. See <https://typeerror.github.io/secure/testing/>.
 """
 
 from __future__ import annotations

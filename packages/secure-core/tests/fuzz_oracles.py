@@ -35,6 +35,7 @@ import http_sf
 
 import secure
 from secure import headers as builders
+from secure._docs import bare
 from secure.audit import SEVERITIES, Finding, audit_headers
 from secure.middleware import SecureASGIMiddleware, SecureWSGIMiddleware
 from secure.nonce import NONCE
@@ -296,7 +297,9 @@ def check_error(exc: BaseException, subjects: Iterable[str]) -> None:
         raise PropertyViolation(
             "foreign-exception", f"unexpected {type(exc).__name__}: {exc!r}"
         ) from exc
-    message = str(exc)
+    # The documentation page a message ends with spells the header's name in its URL:
+    # only the words before it count as naming the subject.
+    message = bare(str(exc))
     subjects = [s for s in subjects if s]
     if subjects and not any(s.lower() in message.lower() for s in subjects):
         raise PropertyViolation(

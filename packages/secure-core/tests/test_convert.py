@@ -173,6 +173,27 @@ def test_peer_shapes_get_their_equivalent_in_the_error(
     assert "\n" not in message
 
 
+@pytest.mark.parametrize(
+    ("config", "base"),
+    [
+        ({"preset": "strict", "frameguard": {"action": "deny"}}, None),
+        ({"frameguard": {"action": "deny"}}, Secure.with_default_headers()),
+    ],
+    ids=["beside-our-preset", "on-a-base"],
+)
+def test_peer_settings_beside_ours_get_their_equivalent(
+    config: dict[str, object], base: Secure | None
+) -> None:
+    """Helmet's names next to our keys, or on an integration's base, are still recognised."""
+    with pytest.raises(ValueError, match="helmet") as excinfo:
+        Secure.from_config(config, base=base)
+    assert str(excinfo.value) == (
+        "secure config: frameguard: unknown key; these are helmet's settings, not ours; in our "
+        'format they are {"xfo": "DENY"} (\'secure convert\' writes this for you) '
+        "(see https://typeerror.github.io/secure/configuration/#coming-from-helmet)"
+    )
+
+
 def test_a_list_of_policy_strings_gets_the_string_form() -> None:
     with pytest.raises(
         ValueError, match=r"""write \{"csp": "default-src 'self'; img-src data:"\}"""

@@ -227,3 +227,28 @@ def test_no_sync_async_adaptation_under_asgi(caplog: pytest.LogCaptureFixture) -
         ASGIHandler().load_middleware(is_async=True)
     # The whole test project's stack runs async: nothing adapted, ours included.
     assert [r.getMessage() for r in caplog.records if "adapted" in r.getMessage()] == []
+
+
+def test_helmet_option_names_in_secure_headers_get_their_equivalent() -> None:
+    value = {"preset": "strict", "frameguard": {"action": "deny"}, "noSniff": True}
+    with (
+        override_settings(SECURE_HEADERS=value),
+        pytest.raises(ImproperlyConfigured, match="helmet") as raised,
+    ):
+        get_secure()
+    assert str(raised.value) == (
+        "SECURE_HEADERS: frameguard: unknown key; these are helmet's settings, not ours; in our "
+        'format they are {"xfo": "DENY", "xcto": "nosniff"} (\'secure convert\' writes this for '
+        "you) (see https://typeerror.github.io/secure/configuration/#coming-from-helmet)"
+    )
+
+
+def test_decorator_errors_end_with_their_documentation_page() -> None:
+    from secure_django.decorators import exempt_headers
+
+    with pytest.raises(TypeError, match="takes header names") as raised:
+        exempt_headers(1)  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "exempt_headers() takes header names, got int 1 "
+        "(see https://typeerror.github.io/secure/frameworks/django/#per-view)"
+    )

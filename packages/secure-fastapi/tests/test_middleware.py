@@ -28,7 +28,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from secure import Preset, Secure
 from secure.headers import ContentSecurityPolicy, XFrameOptions
-from secure_fastapi import SecureMiddleware
+from secure_fastapi import SecureHeaders, SecureMiddleware
 
 BALANCED = Secure.with_default_headers().header_items()
 STRICT = Secure.from_preset(Preset.STRICT).header_items()
@@ -483,3 +483,28 @@ def test_wrapping_and_add_middleware_do_not_duplicate(check: Check) -> None:
         middleware=[Middleware(SecureMiddleware)],
     )
     check(TestClient(SecureMiddleware(app, secure="strict")).get("/"), BALANCED)
+
+
+def test_helmet_option_names_in_the_configuration_get_their_equivalent() -> None:
+    helmet = {"contentSecurityPolicy": {"directives": {"defaultSrc": ["'self'"]}}}
+    with pytest.raises(ValueError, match="helmet") as raised:
+        SecureMiddleware(Starlette(), secure=helmet)
+    assert str(raised.value) == (
+        "secure config: contentSecurityPolicy: unknown key; these are helmet's settings, not "
+        'ours; in our format they are {"preset": "balanced", "csp": "default-src \'self\'"} '
+        "('secure convert' writes this for you) "
+        "(see https://typeerror.github.io/secure/configuration/#coming-from-helmet)"
+    )
+
+
+def test_errors_end_with_their_documentation_page() -> None:
+    with pytest.raises(TypeError, match="wrap it") as raised:
+        SecureHeaders(exempt="X-Frame-Options")
+    assert str(raised.value).endswith(
+        "(see https://typeerror.github.io/secure/frameworks/fastapi/#per-route-headers)"
+    )
+    with pytest.raises(TypeError, match="DocsPolicy") as raised:
+        SecureMiddleware(Starlette(), docs="yes")  # type: ignore[arg-type]
+    assert str(raised.value).endswith(
+        "(see https://typeerror.github.io/secure/frameworks/fastapi/#fastapis-docs-and-redoc)"
+    )

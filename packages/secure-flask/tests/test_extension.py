@@ -564,3 +564,70 @@ def test_a_misspelt_setting_is_refused_not_ignored(app: Flask, key: str) -> None
 def test_other_secure_prefixed_settings_are_left_alone(app: Flask) -> None:
     app.config["SECURE_PROXY_SSL_HEADER"] = ("X-Forwarded-Proto", "https")  # someone else's
     Secure(app)
+
+
+# -- other libraries' settings, and the page each error ends with ------------------------------
+
+HELMET_IN_SECURE_HEADERS = (
+    "app.config['SECURE_HEADERS']: secure config: frameguard: unknown key; these are helmet's "
+    'settings, not ours; in our format they are {"xfo": "DENY"} (\'secure convert\' writes '
+    "this for you) (see https://typeerror.github.io/secure/configuration/#coming-from-helmet)"
+)
+
+
+def test_helmet_option_names_in_secure_headers_get_their_equivalent(app: Flask) -> None:
+    app.config["SECURE_HEADERS"] = {"preset": "strict", "frameguard": {"action": "deny"}}
+    with pytest.raises(ValueError, match="helmet") as raised:
+        Secure(app)
+    assert str(raised.value) == HELMET_IN_SECURE_HEADERS
+
+
+def test_flask_talisman_keywords_get_their_equivalent() -> None:
+    with pytest.raises(TypeError, match="flask-talisman") as raised:
+        Secure(content_security_policy={"default-src": "'self'"}, frame_options="DENY")  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "Secure(content_security_policy=...) is a flask-talisman keyword; pass the "
+        "configuration as Secure(app, secure=...): secure config: content_security_policy: "
+        "unknown key; these are flask-talisman's settings, not ours; in our format they are "
+        '{"preset": "balanced", "csp": "default-src \'self\'", "xfo": "DENY"} (\'secure convert\' '
+        "writes this for you) (see "
+        "https://typeerror.github.io/secure/configuration/#coming-from-flask-talisman)"
+    )
+
+
+def test_an_unknown_keyword_gets_the_closest_option() -> None:
+    with pytest.raises(TypeError, match="forse_https") as raised:
+        Secure(forse_https=True)  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "Secure() got an unexpected keyword argument 'forse_https'; did you mean "
+        "'force_https'? (see https://typeerror.github.io/secure/frameworks/flask/#options)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "page"),
+    [
+        (
+            lambda: Secure(force_https="no"),  # type: ignore[arg-type]
+            "frameworks/flask/#options",
+        ),
+        (lambda: Secure(secure={"xfo": "DENNY"}), "headers/x-frame-options/"),
+        (lambda: override(), "frameworks/flask/#per-view-and-per-blueprint"),
+    ],
+    ids=["flag", "header", "decorator"],
+)
+def test_errors_end_with_their_documentation_page(call: Callable[[], object], page: str) -> None:
+    with pytest.raises((TypeError, ValueError)) as raised:
+        call()
+    message = str(raised.value)
+    assert message.endswith(f" (see https://typeerror.github.io/secure/{page})")
+    assert message.count("(see https://") == 1
+
+
+def test_a_misspelt_setting_points_at_the_options(app: Flask) -> None:
+    app.config["SECURE_HEADER"] = "strict"
+    with pytest.raises(ValueError, match="did you mean 'SECURE_HEADERS'") as raised:
+        Secure(app)
+    assert str(raised.value).endswith(
+        "(see https://typeerror.github.io/secure/frameworks/flask/#options)"
+    )

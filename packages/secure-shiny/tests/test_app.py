@@ -178,3 +178,23 @@ def test_express_app(get: Get, tmp_path: Path) -> None:
     assert response.values("x-frame-options") == ["DENY"]
     # A str path works too.
     assert get(secure_app(str(path)), "/").status == 200
+
+
+def test_helmet_option_names_on_the_shiny_preset_get_their_equivalent() -> None:
+    config = {"preset": "shiny", "referrerPolicy": {"policy": "no-referrer"}}
+    with pytest.raises(ValueError, match="helmet") as raised:
+        secure_app(slider_app(), config)
+    # The Shiny preset stays where it is: the equivalent has no preset of its own.
+    assert str(raised.value) == (
+        "secure config: referrerPolicy: unknown key; these are helmet's settings, not ours; in "
+        'our format they are {"referrer": "no-referrer"} (\'secure convert\' writes this for '
+        "you) (see https://typeerror.github.io/secure/configuration/#coming-from-helmet)"
+    )
+
+
+def test_errors_end_with_their_documentation_page() -> None:
+    with pytest.raises(ValueError, match="a path starts with '/'") as raised:
+        secure_app(slider_app(), reports="x")
+    assert str(raised.value).endswith(
+        "(see https://typeerror.github.io/secure/frameworks/shiny/#violation-reports)"
+    )

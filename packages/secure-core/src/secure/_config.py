@@ -13,13 +13,15 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Final, NamedTuple
 
-from secure import _csp_edit
+from secure import _csp_edit, _docs
+from secure._docs import bare, see
 from secure._presets import preset_builders
 from secure._registry import KEYED, KEYWORDS, by_key
 from secure._suggest import suggest
 from secure._validation import show
 from secure.headers import ContentSecurityPolicy, CustomHeader, PermissionsPolicy
 from secure.headers._base import BaseHeader
+from secure.headers._csp_grammar import DIRECTIVES as _CSP_KINDS
 from secure.nonce import NONCE
 
 __all__ = ["Resolved", "config_error", "resolve"]
@@ -44,49 +46,54 @@ _CSP_DIRECTIVES: Final = frozenset(
 )
 
 
+# The directives a nonce can go into: those whose value is a source list.
+_NONCE_DIRECTIVES: Final = tuple(d for d, kind in _CSP_KINDS.items() if kind == "sources")
+
+
 def _suggest(word: str, choices: Sequence[str]) -> str:
     return suggest(word, choices, cutoff=0.5)
 
 
-def config_error(path: str, message: str) -> ValueError:
-    """The error for a bad value at ``path`` (a key, or ``key.subkey``)."""
+def config_error(path: str, message: str, page: str | None = None) -> ValueError:
+    """The error for a bad value at ``path`` (a key, or ``key.subkey``).
+
+    It ends with ``page`` of ``docs/``, by default the one that explains the key.
+    """
     # A key is user input: show it with repr when it holds anything unprintable, so an
     # error message can never carry a raw CR/LF into a log.
     path = str.__str__(path)  # the real text of a str subclass, whatever it overrides
     shown = path if path.isascii() and path.isprintable() else show(path)
-    return ValueError(f"secure config: {shown}: {message} (see {_page_for(path)})")
+    return ValueError(see(f"secure config: {shown}: {bare(message)}", page or _page_for(path)))
 
 
 # django.utils.csp.CSP.NONCE (Django 6) and django-csp 4's NONCE, as their settings hold it.
 _DJANGO_NONCE: Final = "<CSP_NONCE_SENTINEL>"
 
 _SECTIONS: Final = {
-    "preset": "presets.md",
+    "preset": _docs.PRESETS,
     "nonce": "configuration.md#nonces",
-    "custom": "headers/custom-headers.md",
-    "remove": "configuration.md#the-keys",
+    "custom": _docs.CUSTOM_HEADERS,
+    "remove": _docs.CONFIGURATION,
 }
 
 
 def _page_for(path: str) -> str:
-    """The documentation page that explains the setting at ``path``."""
-    from secure._docs import docs_url
-
+    """The page of ``docs/`` that explains the setting at ``path``."""
     key = path.split(".", 1)[0]
     key = ALIASES.get(key.lower(), key)
     if key in _SECTIONS:
-        return docs_url(_SECTIONS[key])
+        return _SECTIONS[key]
     if key in HEADER_KEYS:
-        page = by_key(key).name.lower().removesuffix("-report-only")
-        return docs_url(f"headers/{page}.md")
-    return docs_url("configuration.md#the-keys")
+        return _docs.header_page(by_key(key).name)
+    return _docs.CONFIGURATION
 
 
+# Each peer's name in a message, and the section of docs/configuration.md about it.
 _PEERS = {
-    "django-csp": "django-csp 4's CONTENT_SECURITY_POLICY",
-    "django": "Django's SECURE_CSP",
-    "talisman": "flask-talisman's",
-    "helmet": "helmet's",
+    "django-csp": ("django-csp 4's CONTENT_SECURITY_POLICY", "coming-from-django-csp-4"),
+    "django": ("Django's SECURE_CSP", "coming-from-django-6"),
+    "talisman": ("flask-talisman's", "coming-from-flask-talisman"),
+    "helmet": ("helmet's", "coming-from-helmet"),
 }
 
 
@@ -94,27 +101,43 @@ def _known(raw: str) -> str | None:
     return raw if raw in KEYS else ALIASES.get(raw.lower())
 
 
-def _refuse_peer_settings(config: Mapping[str, object], first_unknown: str) -> None:
-    """A peer library's settings shape gets its equivalent in our format, not a key error."""
+def _refuse_peer_settings(
+    config: Mapping[str, object], unknown: Sequence[object], *, starts_elsewhere: bool
+) -> None:
+    """A peer library's settings shape gets its equivalent in our format, not a key error.
+
+    The peer's settings may sit beside ours (``{"preset": "strict", "frameguard": ...}``);
+    when the configuration already says where it starts (its preset, or an integration's
+    base), the equivalent shown leaves the preset out.
+    """
     # Imported here: this is the error path only.
     from secure import _convert
 
+    first_unknown = str(unknown[0])
     source = _convert.detect(config)
     if source is None:
+        config = {k: config[k] for k in unknown if isinstance(k, str)}
+        source = _convert.detect(config)
+        starts_elsewhere = True
+    if source is None:
         return
+    peer, section = _PEERS[source]
+    page = f"configuration.md#{section}"
     try:
         converted = _convert.convert(config, source)
     except (ValueError, TypeError):
         raise config_error(
             first_unknown,
-            f"unknown key; these are {_PEERS[source]} settings, not ours; run 'secure convert' "
-            "on them",
+            f"unknown key; these are {peer} settings, not ours; run 'secure convert' on them",
+            page,
         ) from None
     notes = "".join(f"; note: {note}" for note in converted.notes)
+    ours = {k: v for k, v in converted.config.items() if not (starts_elsewhere and k == "preset")}
     raise config_error(
         first_unknown,
-        f"unknown key; these are {_PEERS[source]} settings, not ours; in our format they are "
-        f"{json.dumps(converted.config)}{notes} ('secure convert' writes this for you)",
+        f"unknown key; these are {peer} settings, not ours; in our format they are "
+        f"{json.dumps(ours)}{notes} ('secure convert' writes this for you)",
+        page,
     )
 
 
@@ -286,13 +309,16 @@ def resolve(config: Mapping[str, object], *, base: Mapping[str, object] | None =
     """
     if not isinstance(config, Mapping):
         raise ValueError(
-            f"secure config: expected a mapping (dict/TOML table/JSON object), "
-            f"got {type(config).__name__}"
+            see(
+                "secure config: expected a mapping (dict/TOML table/JSON object), "
+                f"got {type(config).__name__}",
+                _docs.CONFIGURATION,
+            )
         )
     settings: dict[str, object] = {}
     unknown = [k for k in config if not isinstance(k, str) or _known(k) is None]
     if unknown:
-        _refuse_peer_settings(config, str(unknown[0]))
+        _refuse_peer_settings(config, unknown, starts_elsewhere=base is not None)
     for raw_key, value in config.items():
         key = _key(raw_key)
         if key in settings:
@@ -343,6 +369,15 @@ def resolve(config: Mapping[str, object], *, base: Mapping[str, object] | None =
             directives = ("script-src",)
         elif isinstance(nonce, (list, tuple)) and all(isinstance(d, str) for d in nonce):
             directives = [d.replace("_", "-") for d in nonce]
+            for name in directives:
+                # A nonce is a source expression (CSP3 §2.3.1): only a directive that takes
+                # sources can hold one, and a typo must not become a new directive.
+                if _CSP_KINDS.get(name) != "sources":
+                    raise config_error(
+                        "nonce",
+                        f"{name!r} is not a CSP directive that takes sources"
+                        f"{_suggest(name, _NONCE_DIRECTIVES)}",
+                    )
         else:
             raise config_error("nonce", f"expected true or a list of CSP directives, got {nonce!r}")
         csp = current.get("csp")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
+from secure._docs import OVERRIDES, see, see_header
 from secure._registry import by_name
 from secure._validation import check_field_name, check_field_value
 from secure.headers import ContentSecurityPolicy
@@ -31,13 +32,18 @@ def _canonical(name: str) -> str:
 def _check_header(name: object, value: object) -> tuple[str, str | None]:
     if not isinstance(name, str):
         raise TypeError(
-            f"override headers: header names must be str, got {type(name).__name__} {name!r}"
+            see(
+                f"override headers: header names must be str, got {type(name).__name__} {name!r}",
+                OVERRIDES,
+            )
         )
     name = _canonical(check_field_name(name, header=name))
     if value is None:
         return name, None
     if not isinstance(value, str):
-        raise TypeError(f"{name}: override value must be a str or None, got {value!r}")
+        raise TypeError(
+            see_header(f"{name}: override value must be a str or None, got {value!r}", name)
+        )
     value = check_field_value(name, value)
     spec = by_name(name)
     if spec is not None and spec.builder is not None:
@@ -52,20 +58,26 @@ def _check_csp(csp: object) -> str:
     if isinstance(csp, str):
         return ContentSecurityPolicy().set(csp).header_value
     raise TypeError(
-        f"{_CSP}: override csp must be a ContentSecurityPolicy or a policy string, "
-        f"got {type(csp).__name__} {csp!r}"
+        see_header(
+            f"{_CSP}: override csp must be a ContentSecurityPolicy or a policy string, "
+            f"got {type(csp).__name__} {csp!r}",
+            _CSP,
+        )
     )
 
 
 def _check_sources(directive: object, sources: object) -> tuple[str, tuple[str, ...]]:
     if not isinstance(directive, str):
-        raise TypeError(f"{_CSP}: directive names must be str, got {directive!r}")
+        raise TypeError(see_header(f"{_CSP}: directive names must be str, got {directive!r}", _CSP))
     if isinstance(sources, str):
         sources = (sources,)
     if not isinstance(sources, (list, tuple)) or not all(isinstance(s, str) for s in sources):
-        raise TypeError(f"{_CSP} {directive}: sources must be a list of str, got {sources!r}")
-    # Validated by the builder's own grammar on a scratch policy.
-    scratch = ContentSecurityPolicy().custom_directive(directive, *sources)
+        raise TypeError(
+            see_header(f"{_CSP} {directive}: sources must be a list of str, got {sources!r}", _CSP)
+        )
+    # Validated by the builder's own grammar on a scratch policy; add_sources refuses a
+    # directive name it does not know (a typo would otherwise become a new directive).
+    scratch = ContentSecurityPolicy().add_sources(directive, *sources)
     ((name, values),) = scratch.directives.items()
     return name, values
 
@@ -73,11 +85,13 @@ def _check_sources(directive: object, sources: object) -> tuple[str, tuple[str, 
 def _check_exempt(exempt: object) -> tuple[str, ...]:
     names = (exempt,) if isinstance(exempt, str) else exempt
     if not isinstance(names, Iterable):
-        raise TypeError(f"override exempt: expected header names, got {exempt!r}")
+        raise TypeError(see(f"override exempt: expected header names, got {exempt!r}", OVERRIDES))
     out: dict[str, None] = {}
     for name in names:
         if not isinstance(name, str):
-            raise TypeError(f"override exempt: header names must be str, got {name!r}")
+            raise TypeError(
+                see(f"override exempt: header names must be str, got {name!r}", OVERRIDES)
+            )
         out[_canonical(check_field_name(name, header=name))] = None
     return tuple(out)
 
@@ -118,15 +132,23 @@ class Override:
     ) -> None:
         if headers is not None and not isinstance(headers, Mapping):
             raise TypeError(
-                f"override headers: expected a mapping of name -> value, got {headers!r}"
+                see(
+                    f"override headers: expected a mapping of name -> value, got {headers!r}",
+                    OVERRIDES,
+                )
             )
         if csp_sources is not None and not isinstance(csp_sources, Mapping):
             raise TypeError(
-                f"{_CSP}: csp_sources expects a mapping of directive -> sources, "
-                f"got {csp_sources!r}"
+                see_header(
+                    f"{_CSP}: csp_sources expects a mapping of directive -> sources, "
+                    f"got {csp_sources!r}",
+                    _CSP,
+                )
             )
         if not isinstance(exempt_all, bool):
-            raise TypeError(f"override exempt_all: expected True or False, got {exempt_all!r}")
+            raise TypeError(
+                see(f"override exempt_all: expected True or False, got {exempt_all!r}", OVERRIDES)
+            )
         checked: dict[str, tuple[str, str | None]] = {}
         for name, value in (headers or {}).items():
             pair = _check_header(name, value)
@@ -135,8 +157,11 @@ class Override:
                 # Field names are case-insensitive (RFC 9110 §5.1): two spellings are
                 # one header, and which value was meant cannot be guessed.
                 raise ValueError(
-                    f"{pair[0]}: given twice in override headers "
-                    f"({checked[lower][0]!r} and {name!r}); header names are case-insensitive"
+                    see(
+                        f"{pair[0]}: given twice in override headers "
+                        f"({checked[lower][0]!r} and {name!r}); header names are case-insensitive",
+                        OVERRIDES,
+                    )
                 )
             checked[lower] = pair
         sources: dict[str, tuple[str, ...]] = {}

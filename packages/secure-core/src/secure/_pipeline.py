@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
+from secure._docs import PIPELINE, bare, see
 from secure._registry import HEADERS, HeaderSpec
 from secure._validation import is_field_name, is_field_value
 
@@ -81,8 +82,11 @@ def allowlist(
 ) -> list[_Entry]:
     if on_unexpected not in ("raise", "drop", "warn"):
         raise ValueError(
-            f"allowlist_headers: on_unexpected must be 'raise', 'drop' or 'warn', "
-            f"not {on_unexpected!r}"
+            see(
+                f"allowlist_headers: on_unexpected must be 'raise', 'drop' or 'warn', "
+                f"not {on_unexpected!r}",
+                PIPELINE,
+            )
         )
     permitted = _lowered(allowed) | _lowered(allow_extra)
     kept: list[_Entry] = []
@@ -96,7 +100,7 @@ def allowlist(
             f"allow_extra=[{entry.name!r}] or remove it"
         )
         if on_unexpected == "raise":
-            raise ValueError(message)
+            raise ValueError(see(message, PIPELINE))
         if on_unexpected == "warn":
             _report(logger, 30, message + " (kept)")
             kept.append(entry)
@@ -115,8 +119,11 @@ def deduplicate(
 ) -> list[_Entry]:
     if action not in ("raise", "first", "last", "concat"):
         raise ValueError(
-            "deduplicate_headers: action must be 'raise', 'first', 'last' or 'concat', "
-            f"not {action!r}"
+            see(
+                "deduplicate_headers: action must be 'raise', 'first', 'last' or 'concat', "
+                f"not {action!r}",
+                PIPELINE,
+            )
         )
     joinable = _lowered(comma_join_ok)
     multi = _lowered(multi_ok)
@@ -136,7 +143,9 @@ def deduplicate(
         emitted.add(lower)
         values = [e.value for e in group]
         if action == "raise":
-            raise ValueError(f"{entry.name}: header is set {len(group)} times: {values!r}")
+            raise ValueError(
+                see(f"{entry.name}: header is set {len(group)} times: {values!r}", PIPELINE)
+            )
         if action == "first":
             chosen = group[0]
         elif action == "last":
@@ -146,8 +155,11 @@ def deduplicate(
             chosen = _Entry(group[0].name, ", ".join(values), any(e.templated for e in group))
         else:
             raise ValueError(
-                f"{entry.name}: header is set {len(group)} times and its values cannot be "
-                f"joined with ', ' (not in comma_join_ok): {values!r}"
+                see(
+                    f"{entry.name}: header is set {len(group)} times and its values cannot be "
+                    f"joined with ', ' (not in comma_join_ok): {values!r}",
+                    PIPELINE,
+                )
             )
         _report(logger, 20, f"{entry.name}: {len(group)} values resolved with {action!r}")
         result.append(chosen)
@@ -165,8 +177,11 @@ def validate(
 ) -> tuple[list[_Entry], Mapping[str, str]]:
     if on_invalid not in ("drop", "warn", "raise"):
         raise ValueError(
-            "validate_and_normalize_headers: on_invalid must be 'drop', 'warn' or 'raise', "
-            f"not {on_invalid!r}"
+            see(
+                "validate_and_normalize_headers: on_invalid must be 'drop', 'warn' or 'raise', "
+                f"not {on_invalid!r}",
+                PIPELINE,
+            )
         )
     if grammar is None:
         grammar = _GRAMMAR
@@ -179,7 +194,7 @@ def validate(
             continue
         message = f"{entry.name}: {problem}: {entry.value!r}"
         if on_invalid == "raise":
-            raise ValueError(message)
+            raise ValueError(see(message, PIPELINE))
         # "warn" reports loudly but still never lets an invalid field reach the wire.
         _report(logger, 30 if on_invalid == "warn" else 20, message + " (dropped)")
     seen: dict[str, str] = {}
@@ -187,8 +202,11 @@ def validate(
         lower = entry.name.lower()
         if lower in seen:
             raise ValueError(
-                f"{entry.name}: header appears more than once; run deduplicate_headers() "
-                "first, or use header_items() for multi-valued headers"
+                see(
+                    f"{entry.name}: header appears more than once; run deduplicate_headers() "
+                    "first, or use header_items() for multi-valued headers",
+                    PIPELINE,
+                )
             )
         seen[lower] = entry.name
     return kept, MappingProxyType({e.name: e.value for e in kept})
@@ -229,5 +247,5 @@ def _problem(
             try:
                 check(entry.value)
             except ValueError as exc:
-                return f"value does not match the header's grammar ({exc})"
+                return f"value does not match the header's grammar ({bare(str(exc))})"
     return None

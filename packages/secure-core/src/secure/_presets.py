@@ -9,6 +9,7 @@ import enum
 from typing import Any
 
 from secure import headers as h
+from secure._docs import PRESETS, see
 from secure._suggest import suggest
 
 __all__ = [
@@ -187,7 +188,9 @@ def parse_preset(preset: Preset | str) -> Preset | str:
     if isinstance(preset, Preset):
         return preset
     if not isinstance(preset, str):
-        raise TypeError(f"preset must be a Preset or its name, got {type(preset).__name__}")
+        raise TypeError(
+            see(f"preset must be a Preset or its name, got {type(preset).__name__}", PRESETS)
+        )
     name = preset.strip().lower()
     try:
         return Preset(name)
@@ -198,12 +201,17 @@ def parse_preset(preset: Preset | str) -> Preset | str:
         return name
     if name in _PROVIDED_BY:
         raise ValueError(
-            f"unknown preset {preset!r}: the {name!r} preset comes with the "
-            f"{_PROVIDED_BY[name]} package; install it (pip install {_PROVIDED_BY[name]})"
+            see(
+                f"unknown preset {preset!r}: the {name!r} preset comes with the "
+                f"{_PROVIDED_BY[name]} package; install it (pip install {_PROVIDED_BY[name]})",
+                PRESETS,
+            )
         )
     names = [p.value for p in Preset] + sorted(installed)
     hint = suggest(preset, [*names, *_PROVIDED_BY])
-    raise ValueError(f"unknown preset {preset!r}: choose one of {', '.join(names)}{hint}")
+    raise ValueError(
+        see(f"unknown preset {preset!r}: choose one of {', '.join(names)}{hint}", PRESETS)
+    )
 
 
 def preset_builders(preset: Preset | str) -> dict[str, Any]:
@@ -215,7 +223,10 @@ def preset_builders(preset: Preset | str) -> dict[str, Any]:
     builders = point.load()()
     if not isinstance(builders, dict):
         raise TypeError(
-            f"preset {parsed!r} ({point.value}) returned {type(builders).__name__}; a preset "
-            "entry point returns a dict of Secure keyword -> builder"
+            see(
+                f"preset {parsed!r} ({point.value}) returned {type(builders).__name__}; a "
+                "preset entry point returns a dict of Secure keyword -> builder",
+                PRESETS,
+            )
         )
     return builders

@@ -9,7 +9,7 @@ the checker's single-valued set all read this table.
 
 Adding a header: one line here, its builder module in ``secure/headers/``, a keyword on
 ``Secure.__init__`` and ``SecureConfig`` (``tests/test_registry.py`` fails until they
-agree), and a page in ``docs/headers/``.
+agree), and a reference page under <https://typeerror.github.io/secure/headers/>.
 """
 
 from __future__ import annotations

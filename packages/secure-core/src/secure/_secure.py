@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from secure import _csp_edit, _pipeline, _presets
 from secure import headers as h
+from secure._docs import BUILD, CUSTOM_HEADERS, NONCES, OVERRIDES, see
 from secure._override import Override
 from secure._pipeline import (
     COMMA_JOIN_OK,
@@ -51,8 +52,11 @@ def _render(header: BaseHeader) -> _Entry:
 def _check_nonce(nonce: str) -> str:
     if not is_nonce(nonce):
         raise ValueError(
-            f"Content-Security-Policy: invalid nonce {nonce!r}; a nonce is a base64 value "
-            "(CSP Level 3 §2.3.1), e.g. from secure.nonce.generate_nonce()"
+            see(
+                f"Content-Security-Policy: invalid nonce {nonce!r}; a nonce is a base64 value "
+                "(CSP Level 3 §2.3.1), e.g. from secure.nonce.generate_nonce()",
+                NONCES,
+            )
         )
     return nonce
 
@@ -330,7 +334,7 @@ class Secure:
 
     @classmethod
     def from_config(cls, config: Mapping[str, object], *, base: Secure | None = None) -> Secure:
-        """Build from the shared configuration format (see ``docs/configuration.md``).
+        """Build from the shared configuration format (see <https://typeerror.github.io/secure/configuration/>).
 
         ``base`` starts from that ``Secure`` instead of the ``preset`` key, so an
         integration's own preset can be edited with the same format.
@@ -367,8 +371,11 @@ class Secure:
         if isinstance(value, Mapping):
             return cls.from_config(value)
         raise TypeError(
-            "expected a secure.Secure, a Preset, a preset name or a configuration mapping, "
-            f"got {type(value).__name__} {value!r}"
+            see(
+                "expected a secure.Secure, a Preset, a preset name or a configuration mapping, "
+                f"got {type(value).__name__} {value!r}",
+                BUILD,
+            )
         )
 
     @classmethod
@@ -562,7 +569,9 @@ class Secure:
         )
         if override is not None:
             if not isinstance(override, Override):
-                raise TypeError(f"derive() takes an Override, got {type(override).__name__}")
+                raise TypeError(
+                    see(f"derive() takes an Override, got {type(override).__name__}", OVERRIDES)
+                )
             given = override | given
         return self._variant(given)
 
@@ -589,7 +598,7 @@ class Secure:
         """Check the configuration for weak or missing protections.
 
         Returns findings with a severity, the header, an explanation and a reference;
-        see ``docs/security.md`` for every rule.
+        every rule is on <https://typeerror.github.io/secure/security/>.
         """
         from secure.audit import audit_headers
 
@@ -708,7 +717,11 @@ def _assemble(
         if expected is None or not isinstance(builder, expected):
             name = expected.__name__ if expected is not None else "header builder"
             raise TypeError(
-                f"Secure({spec.key}=...) takes a {name}, got {type(builder).__name__} {builder!r}"
+                see(
+                    f"Secure({spec.key}=...) takes a {name}, got {type(builder).__name__} "
+                    f"{builder!r}",
+                    BUILD,
+                )
             )
         # A private copy: the caller's builder can change later without changing us.
         own = builder.copy()
@@ -719,19 +732,25 @@ def _assemble(
         builders.append(builder)
     unknown = set(keyed) - {spec.key for spec in KEYED}
     if unknown:
-        raise TypeError(f"Secure() got unexpected keywords {sorted(unknown)}")
+        raise TypeError(see(f"Secure() got unexpected keywords {sorted(unknown)}", BUILD))
     try:
         custom_items = list(custom or ())  # type: ignore[call-overload]
     except TypeError:
         raise TypeError(
-            "Secure(custom=...) takes a list of header builders such as "
-            f"CustomHeader(name, value), got {type(custom).__name__} {custom!r}"
+            see(
+                "Secure(custom=...) takes a list of header builders such as "
+                f"CustomHeader(name, value), got {type(custom).__name__} {custom!r}",
+                CUSTOM_HEADERS,
+            )
         ) from None
     for item in custom_items:
         if not isinstance(item, BaseHeader):
             raise TypeError(
-                "Secure(custom=[...]) takes header builders such as "
-                f"CustomHeader(name, value), got {type(item).__name__} {item!r}"
+                see(
+                    "Secure(custom=[...]) takes header builders such as "
+                    f"CustomHeader(name, value), got {type(item).__name__} {item!r}",
+                    CUSTOM_HEADERS,
+                )
             )
         entries.append(_render(item.copy()))
         builders.append(item)
@@ -750,8 +769,11 @@ def _apply(entries: list[_Entry], override: Override) -> list[_Entry]:
     def absent(name: str, action: str) -> ValueError:
         present = [e.name for e in result]
         return ValueError(
-            f"{name}: cannot {action} a header this configuration does not send"
-            f"{suggest(name, present)} (it sends: {', '.join(present) or 'nothing'})"
+            see(
+                f"{name}: cannot {action} a header this configuration does not send"
+                f"{suggest(name, present)} (it sends: {', '.join(present) or 'nothing'})",
+                OVERRIDES,
+            )
         )
 
     def put(entry: _Entry) -> None:
@@ -767,14 +789,20 @@ def _apply(entries: list[_Entry], override: Override) -> list[_Entry]:
         at = index("Content-Security-Policy")
         if at is None:
             raise ValueError(
-                "Content-Security-Policy: cannot add sources, this configuration has no "
-                "CSP; pass csp=... to set one"
+                see(
+                    "Content-Security-Policy: cannot add sources, this configuration has no "
+                    "CSP; pass csp=... to set one",
+                    OVERRIDES,
+                )
             )
         current = result[at].builder
         if not isinstance(current, h.ContentSecurityPolicy):
             raise ValueError(
-                "Content-Security-Policy: cannot add sources to a policy joined from "
-                "several values; pass csp=... to replace it"
+                see(
+                    "Content-Security-Policy: cannot add sources to a policy joined from "
+                    "several values; pass csp=... to replace it",
+                    OVERRIDES,
+                )
             )
         edited = current.copy()
         for directive, sources in override.csp_sources:
@@ -796,7 +824,9 @@ def _apply(entries: list[_Entry], override: Override) -> list[_Entry]:
                 known = [s.name for s in KEYED] + [e.name for e in result]
                 hint = suggest(name, known, cutoff=0.85)
                 if hint:
-                    raise ValueError(f"{name}: not a header this library knows{hint}")
+                    raise ValueError(
+                        see(f"{name}: not a header this library knows{hint}", CUSTOM_HEADERS)
+                    )
             builder = h.CustomHeader(name, value)
         put(_render(builder))
     for name in override.exempt:

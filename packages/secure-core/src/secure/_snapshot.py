@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
+from secure._docs import NONCES, see
 from secure._pipeline import MULTI_OK
 from secure.nonce import _PLACEHOLDER
 
@@ -52,9 +53,12 @@ _COMMON_NAMES: Final = (
     "WWW-Authenticate",
 )
 
-_NEEDS_NONCE: Final = (
+_MERGED: Final = "middleware.md#how-the-headers-are-merged"
+
+_NEEDS_NONCE: Final = see(
     "Content-Security-Policy: this configuration has a nonce slot; "
-    "pass the request's nonce (secure.nonce.generate_nonce())"
+    "pass the request's nonce (secure.nonce.generate_nonce())",
+    NONCES,
 )
 
 
@@ -64,21 +68,30 @@ def appendable_names(multi_ok: Iterable[str] | None) -> frozenset[str]:
         return MULTI_OK
     if isinstance(multi_ok, (str, bytes)):
         raise TypeError(
-            f"multi_ok: expected a collection of header names, got the single string "
-            f"{multi_ok!r}; wrap it: multi_ok={{{multi_ok!r}}}"
+            see(
+                f"multi_ok: expected a collection of header names, got the single string "
+                f"{multi_ok!r}; wrap it: multi_ok={{{multi_ok!r}}}",
+                _MERGED,
+            )
         )
     try:
         given = list(multi_ok)
     except TypeError:
         raise TypeError(
-            f"multi_ok: expected a collection of header names, got "
-            f"{type(multi_ok).__name__} {multi_ok!r}"
+            see(
+                f"multi_ok: expected a collection of header names, got "
+                f"{type(multi_ok).__name__} {multi_ok!r}",
+                _MERGED,
+            )
         ) from None
     names = []
     for name in given:
         if not isinstance(name, str):
             raise TypeError(
-                f"multi_ok: header names must be str, got {type(name).__name__} {name!r}"
+                see(
+                    f"multi_ok: header names must be str, got {type(name).__name__} {name!r}",
+                    _MERGED,
+                )
             )
         names.append(name.lower())
     return frozenset(names)

@@ -10,13 +10,16 @@ Every rule here comes from RFC 9110 (HTTP Semantics):
 
 Errors are ``ValueError``/``TypeError`` whose message names the header, shows the bad
 input with ``repr`` (so control characters are visible) and says what to do instead.
-This module imports nothing but the standard library's ``re``.
+This module imports nothing but the standard library's ``re`` and ``secure._docs`` (which
+ends each message with its documentation page).
 """
 
 from __future__ import annotations
 
 import re
 from typing import Final
+
+from secure._docs import see_header
 
 __all__ = [
     "check_field_name",
@@ -93,7 +96,10 @@ def check_str(header: str, value: object, what: str = "value") -> str:
     """
     if not isinstance(value, str):
         raise TypeError(
-            f"{_label(header)}: {what} must be a str, got {type(value).__name__} {show(value)}"
+            see_header(
+                f"{_label(header)}: {what} must be a str, got {type(value).__name__} {show(value)}",
+                _label(header),
+            )
         )
     return value if type(value) is str else str.__str__(value)
 
@@ -115,13 +121,18 @@ def check_field_name(name: object, *, header: str | None = None) -> str:
     name = check_str(label, name, "header name")
     if not name:
         raise ValueError(
-            f"{label}: header name is empty; a field name needs at least one character"
+            see_header(
+                f"{label}: header name is empty; a field name needs at least one character", label
+            )
         )
     if not is_field_name(name):
         bad = next(c for c in name if _TOKEN.fullmatch(c) is None)
         raise ValueError(
-            f"{label}: invalid header name {show(name)}: {describe_char(bad)} is not allowed "
-            "(a field name is an RFC 9110 token: letters, digits and !#$%&'*+-.^_`|~)"
+            see_header(
+                f"{label}: invalid header name {show(name)}: {describe_char(bad)} is not allowed "
+                "(a field name is an RFC 9110 token: letters, digits and !#$%&'*+-.^_`|~)",
+                label,
+            )
         )
     return name
 
@@ -142,15 +153,25 @@ def check_field_value(header: str, value: object, *, allow_obs_text: bool = Fals
         code = ord(char)
         if (code < 0x20 and char != "\t") or 0x7F <= code <= 0x9F:
             raise ValueError(
-                f"{header}: invalid value {show(value)}: control character {describe_char(char)} "
-                "is not allowed in an HTTP field value (RFC 9110 §5.5)"
+                see_header(
+                    f"{header}: invalid value {show(value)}: control character "
+                    f"{describe_char(char)} is not allowed in an HTTP field value (RFC 9110 §5.5)",
+                    header,
+                )
             )
         if code > 0xFF or (code >= 0x80 and not allow_obs_text):
             raise ValueError(
-                f"{header}: invalid value {show(value)}: non-ASCII character {describe_char(char)} "
-                "is not allowed; percent-encode URLs and use ASCII tokens (RFC 9110 §5.5)"
+                see_header(
+                    f"{header}: invalid value {show(value)}: non-ASCII character "
+                    f"{describe_char(char)} is not allowed; percent-encode URLs and use ASCII "
+                    "tokens (RFC 9110 §5.5)",
+                    header,
+                )
             )
     raise ValueError(
-        f"{header}: invalid value {show(value)}: leading or trailing whitespace is not part of a "
-        "field value (RFC 9110 §5.5); remove it"
+        see_header(
+            f"{header}: invalid value {show(value)}: leading or trailing whitespace is not "
+            "part of a field value (RFC 9110 §5.5); remove it",
+            header,
+        )
     )

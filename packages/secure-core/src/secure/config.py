@@ -14,7 +14,7 @@ A configuration is a plain mapping (a dict, a TOML table or a JSON object)::
 
 Every key and value is validated when the configuration is loaded; an unknown key
 raises ``ValueError`` naming it and suggesting the closest valid one. The full schema
-is documented in ``docs/configuration.md``.
+is documented in the configuration guide, <https://typeerror.github.io/secure/configuration/>.
 """
 
 from __future__ import annotations
@@ -23,10 +23,13 @@ import importlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal, TypedDict
+from typing import Final, Literal, TypedDict
 
 from secure._convert import Converted, convert
+from secure._docs import see
 from secure._secure import Secure
+
+_FILES: Final = "configuration.md#files"
 
 __all__ = [
     "Converted",
@@ -90,7 +93,7 @@ def read_config_file(path: str | Path) -> dict[str, object]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"secure config: {file}: invalid JSON: {exc}") from None
+            raise ValueError(see(f"secure config: {file}: invalid JSON: {exc}", _FILES)) from None
     elif file.suffix.lower() == ".toml":
         # Imported by name: tomllib is new in Python 3.11; on 3.10 the `toml` extra
         # installs tomli, the same parser under its original name.
@@ -103,21 +106,30 @@ def read_config_file(path: str | Path) -> dict[str, object]:
                 continue
         if tomllib is None:
             raise ValueError(
-                f"secure config: {file}: reading TOML on Python 3.10 needs the 'toml' extra: "
-                "pip install 'secure-core[toml]' (it installs tomli), or use a JSON file"
+                see(
+                    f"secure config: {file}: reading TOML on Python 3.10 needs the 'toml' "
+                    "extra: pip install 'secure-core[toml]' (it installs tomli), or use a JSON "
+                    "file",
+                    _FILES,
+                )
             )
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"secure config: {file}: invalid TOML: {exc}") from None
+            raise ValueError(see(f"secure config: {file}: invalid TOML: {exc}", _FILES)) from None
         if file.name == "pyproject.toml":
             data = data.get("tool", {}).get("secure", {})
     else:
         raise ValueError(
-            f"secure config: {file}: unknown file type {file.suffix!r}; use .toml or .json"
+            see(
+                f"secure config: {file}: unknown file type {file.suffix!r}; use .toml or .json",
+                _FILES,
+            )
         )
     if not isinstance(data, dict):
-        raise ValueError(f"secure config: {file}: the top level must be a table/object")
+        raise ValueError(
+            see(f"secure config: {file}: the top level must be a table/object", _FILES)
+        )
     return data
 
 

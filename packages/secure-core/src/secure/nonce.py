@@ -104,9 +104,14 @@ def csp_hash(
     import hashlib
 
     if algorithm not in ("sha256", "sha384", "sha512"):
+        from secure._docs import see
+
         raise ValueError(
-            f"Content-Security-Policy: unsupported hash algorithm {algorithm!r}; "
-            "use 'sha256', 'sha384' or 'sha512' (CSP Level 3 §2.3.1)"
+            see(
+                f"Content-Security-Policy: unsupported hash algorithm {algorithm!r}; "
+                "use 'sha256', 'sha384' or 'sha512' (CSP Level 3 §2.3.1)",
+                "nonces.md#hashes-the-cache-friendly-alternative",
+            )
         )
     data = content.encode("utf-8") if isinstance(content, str) else content
     digest = hashlib.new(algorithm, data).digest()

@@ -9,7 +9,7 @@ the pytest plugin (installed with secure-core) wraps the same functions as fixtu
     def test_home(client):
         assert_secure_headers(client.get("/"), "secure.toml")
 
-What is checked, and why, is in ``docs/testing.md``:
+What is checked, and why, is in the testing guide (<https://typeerror.github.io/secure/testing/>):
 
 * every header of the expected configuration is sent exactly once;
 * no value is weaker than configured: a Content-Security-Policy may be stricter
@@ -778,8 +778,9 @@ def assert_grade(
 ) -> CheckReport:
     """Fail unless ``secure check URL`` would grade the live site ``min_grade`` or better.
 
-    The grade is the command line's (``docs/cli.md``): the policy checker's findings,
-    missing headers and, when ``expected`` is given, values that differ cost points.
+    The grade is the command line's (<https://typeerror.github.io/secure/cli/>): the policy
+    checker's findings, missing headers and, when ``expected`` is given, values that differ
+    cost points.
 
     >>> assert_grade("https://staging.example.com", "A", "secure.toml")
     """

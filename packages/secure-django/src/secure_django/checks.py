@@ -1,7 +1,8 @@
 """System checks for ``SECURE_HEADERS``: ``manage.py check`` and ``check --deploy``.
 
 Every message has a stable id so a project can silence it with
-``SILENCED_SYSTEM_CHECKS``; ``docs/frameworks/django.md`` lists them all.
+``SILENCED_SYSTEM_CHECKS``; the Django guide lists them all:
+<https://typeerror.github.io/secure/frameworks/django/#system-checks>.
 
 - ``E001``: the configuration is invalid.
 - ``W001``-``W003``: the middleware is missing, listed twice, or placed where some

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, cast, overload
 from asgiref.sync import iscoroutinefunction
 
 from secure import Override
+from secure._docs import see
 from secure.headers import ContentSecurityPolicy
 from secure_django._apply import RESPONSE_ATTR
 from secure_django._conf import check_override
@@ -71,7 +72,9 @@ def override(
     ``ValueError`` here.
     """
     if headers is None and csp is None and not csp_sources:
-        raise TypeError("override() needs headers=, csp= or csp_sources=")
+        raise TypeError(
+            see("override() needs headers=, csp= or csp_sources=", "frameworks/django.md#per-view")
+        )
     return _decorator(Override(headers=headers, csp=csp, csp_sources=csp_sources))
 
 
@@ -104,7 +107,10 @@ def override_headers(headers: Mapping[str, str | None]) -> Callable[[_V], _V]:
     """
     if not isinstance(headers, Mapping):
         raise TypeError(
-            f"override_headers() takes a mapping of header name -> value, got {headers!r}"
+            see(
+                f"override_headers() takes a mapping of header name -> value, got {headers!r}",
+                "frameworks/django.md#per-view",
+            )
         )
     return _decorator(Override(headers=headers))
 
@@ -132,8 +138,11 @@ def replace_csp(policy: ContentSecurityPolicy | str) -> Callable[[_V], _V]:
     """
     if not isinstance(policy, (ContentSecurityPolicy, str)):
         raise TypeError(
-            "replace_csp() takes a ContentSecurityPolicy or a policy string, "
-            f"got {type(policy).__name__} {policy!r}"
+            see(
+                "replace_csp() takes a ContentSecurityPolicy or a policy string, "
+                f"got {type(policy).__name__} {policy!r}",
+                "frameworks/django.md#per-view",
+            )
         )
     return _decorator(Override(csp=policy))
 
@@ -152,7 +161,12 @@ def exempt_headers(*names: str) -> Callable[[_V], _V]:
 def _exempt(function: str, names: Sequence[object]) -> Callable[[_V], _V]:
     for name in names:
         if not isinstance(name, str):
-            raise TypeError(f"{function}() takes header names, got {type(name).__name__} {name!r}")
+            raise TypeError(
+                see(
+                    f"{function}() takes header names, got {type(name).__name__} {name!r}",
+                    "frameworks/django.md#per-view",
+                )
+            )
     checked = cast("tuple[str, ...]", tuple(names))
     return _decorator(Override(exempt=checked) if checked else Override(exempt_all=True))
 
@@ -183,8 +197,11 @@ def _marked(view: _V, change: Override) -> _V:
         return cast("_V", _subclass(view, change))
     if not callable(view):
         raise TypeError(
-            "a secure_django decorator takes a view function, a class-based view or the "
-            f"result of as_view(), got {type(view).__name__} {view!r}"
+            see(
+                "a secure_django decorator takes a view function, a class-based view or the "
+                f"result of as_view(), got {type(view).__name__} {view!r}",
+                "frameworks/django.md#per-view",
+            )
         )
     combined = _combined(view, change)
     wrapper: Callable[..., Any]
@@ -209,8 +226,11 @@ def _subclass(view: type[Any], change: Override) -> type[Any]:
     """A subclass of a class-based view whose ``dispatch`` marks the response."""
     if not callable(getattr(view, "dispatch", None)):
         raise TypeError(
-            f"{view.__qualname__} has no dispatch() method; decorate a view function, "
-            "a class-based view, or the result of as_view()"
+            see(
+                f"{view.__qualname__} has no dispatch() method; decorate a view function, "
+                "a class-based view, or the result of as_view()",
+                "frameworks/django.md#class-based-views",
+            )
         )
     combined = _combined(view, change)
     namespace = {

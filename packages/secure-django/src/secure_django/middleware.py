@@ -34,7 +34,7 @@ _GetResponse = Callable[["HttpRequest"], Any]
 class CachedNonceWarning(RuntimeWarning):
     """A response whose Content-Security-Policy has a nonce may be served again from a
     cache: the nonce is replayed (or, with the cache below the middleware, no longer
-    matches the page) — see "Caching" in ``docs/frameworks/django.md``."""
+    matches the page) — see <https://typeerror.github.io/secure/frameworks/django/#caching>."""
 
 
 class SecureHeadersMiddleware:

@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.views.decorators.csrf import csrf_exempt
 
+from secure._docs import see
 from secure.reports import ReportReceiver, environ_headers
 
 __all__ = ["SETTING", "get_receiver", "receive_reports", "reports_view", "urlpatterns"]
@@ -51,8 +52,11 @@ def get_receiver() -> ReportReceiver:
                 raise ImproperlyConfigured(f"{SETTING}: {exc}") from exc
         else:
             raise ImproperlyConfigured(
-                f"{SETTING}: expected a secure.reports.ReportReceiver or a mapping of its "
-                f"options, got {type(value).__name__} {value!r}"
+                see(
+                    f"{SETTING}: expected a secure.reports.ReportReceiver or a mapping of its "
+                    f"options, got {type(value).__name__} {value!r}",
+                    "frameworks/django.md#violation-reports",
+                )
             )
     return _cached
 

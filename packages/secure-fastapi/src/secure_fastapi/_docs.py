@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any, Literal
 
+from secure._docs import see
 from secure.headers import ContentSecurityPolicy
 from secure.nonce import csp_hash
 from secure_fastapi._headers import SecureHeaders
@@ -75,7 +76,12 @@ def _sources(name: str, value: str | Iterable[str]) -> tuple[str, ...]:
         return (value,)
     sources = tuple(value)
     if not all(isinstance(s, str) for s in sources):
-        raise TypeError(f"DocsPolicy: {name} must be CSP sources (str), got {sources!r}")
+        raise TypeError(
+            see(
+                f"DocsPolicy: {name} must be CSP sources (str), got {sources!r}",
+                "frameworks/fastapi.md#self-hosted-assets",
+            )
+        )
     return sources
 
 

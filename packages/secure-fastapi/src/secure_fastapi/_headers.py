@@ -15,6 +15,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from secure import NONCE, Override, Secure
+from secure._docs import see
 from secure.headers import ContentSecurityPolicy
 from secure.middleware import NONCE_SCOPE_KEY, scope_nonce
 
@@ -92,14 +93,20 @@ class SecureHeaders:
     ) -> None:
         if isinstance(exempt, str):
             raise TypeError(
-                f"exempt: expected header names or True, got the single string {exempt!r}; "
-                f"wrap it: exempt=[{exempt!r}]"
+                see(
+                    f"exempt: expected header names or True, got the single string {exempt!r}; "
+                    f"wrap it: exempt=[{exempt!r}]",
+                    "frameworks/fastapi.md#per-route-headers",
+                )
             )
         exempt_all = exempt is True
         if exempt_all and csp_sources and csp is None:
             raise ValueError(
-                "Content-Security-Policy: exempt=True removes the CSP, so csp_sources has "
-                "nothing to add to; pass csp=... as well, or drop exempt=True"
+                see(
+                    "Content-Security-Policy: exempt=True removes the CSP, so csp_sources has "
+                    "nothing to add to; pass csp=... as well, or drop exempt=True",
+                    "frameworks/fastapi.md#per-route-headers",
+                )
             )
         #: The :class:`secure.Override` this rule applies (immutable, validated).
         object.__setattr__(

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.routing import Mount
 
 from secure import MULTI_OK, Override, Preset, Secure
+from secure._docs import see
 from secure.middleware import (
     NONCE_SCOPE_KEY,
     NONCE_STATE_KEY,
@@ -119,11 +120,19 @@ class SecureMiddleware:
     ) -> None:
         if isinstance(multi_ok, (str, bytes)):
             raise TypeError(
-                f"multi_ok: expected a collection of header names, got the single string "
-                f"{multi_ok!r}; wrap it: multi_ok={{{multi_ok!r}}}"
+                see(
+                    f"multi_ok: expected a collection of header names, got the single string "
+                    f"{multi_ok!r}; wrap it: multi_ok={{{multi_ok!r}}}",
+                    "frameworks/fastapi.md#configuration",
+                )
             )
         if not isinstance(docs, (bool, DocsPolicy)):
-            raise TypeError(f"docs: expected True, False or a DocsPolicy, got {docs!r}")
+            raise TypeError(
+                see(
+                    f"docs: expected True, False or a DocsPolicy, got {docs!r}",
+                    "frameworks/fastapi.md#fastapis-docs-and-redoc",
+                )
+            )
         # A private copy: changing the caller's object later must not change this one.
         self._secure = Secure.coerce(secure).copy()
         multi_ok = MULTI_OK if multi_ok is None else multi_ok

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, cast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Final, NoReturn, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Request, abort, current_app, g, has_request_context, redirect, request
 from werkzeug.sansio.utils import host_is_trusted
 
 from secure import Secure as SecureHeaders
+from secure import _convert
+from secure._docs import see
 from secure._suggest import suggest
 from secure.middleware import PathPrefixes, environ_nonce
 from secure_flask._overrides import check_placement, mark_for
@@ -51,8 +54,32 @@ def _refuse_misspelt_settings(app: Flask) -> None:
         hint = suggest(key, sorted(ours), cutoff=0.85)
         if hint:
             raise ValueError(
-                f"app.config[{key!r}] is not a secure-flask setting and would be ignored{hint}"
+                see(
+                    f"app.config[{key!r}] is not a secure-flask setting and would be ignored{hint}",
+                    "frameworks/flask.md#options",
+                )
             )
+
+
+def _refuse_unknown_options(options: Mapping[str, object]) -> NoReturn:
+    """A keyword ``Secure()`` does not take; flask-talisman's get their equivalent."""
+    first = next(iter(options))
+    if _convert.detect(options) == "talisman":
+        # The configuration loader knows flask-talisman's keywords and shows our format.
+        try:
+            SecureHeaders.from_config(options)
+        except ValueError as exc:
+            raise TypeError(
+                f"Secure({first}=...) is a flask-talisman keyword; pass the configuration as "
+                f"Secure(app, secure=...): {exc}"
+            ) from None
+    raise TypeError(
+        see(
+            f"Secure() got an unexpected keyword argument {first!r}"
+            f"{suggest(first, list(_CONFIG_KEYS))}",
+            "frameworks/flask.md#options",
+        )
+    )
 
 
 def _headers_from(value: object, where: str) -> SecureHeaders:
@@ -70,7 +97,12 @@ def _exclude(value: object, where: str) -> PathPrefixes | None:
 
 def _flag(value: object, where: str) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"{where} must be True or False, got {type(value).__name__} {value!r}")
+        raise ValueError(
+            see(
+                f"{where} must be True or False, got {type(value).__name__} {value!r}",
+                "frameworks/flask.md#options",
+            )
+        )
     return value
 
 
@@ -112,7 +144,10 @@ class Secure:
         force_https_permanent: bool = False,
         harden_session_cookie: bool = False,
         exclude: Iterable[str] | None = None,
+        **unknown: NoReturn,
     ) -> None:
+        if unknown:
+            _refuse_unknown_options(unknown)
         # Checked now so a mistake fails where it was written.
         self._defaults: dict[str, object] = {
             "secure": _headers_from(secure, "Secure(secure=...)"),

@@ -21,6 +21,7 @@ from flask import Blueprint
 from flask.views import View
 
 from secure import Override
+from secure._docs import see
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -72,8 +73,11 @@ def _marked(target: _Target, mark: Mark, decorator: str) -> _Target:
     if isinstance(target, type):
         if not issubclass(target, View):
             raise TypeError(
-                f"@{decorator} decorates a view function, a flask.views.View class or a "
-                f"Blueprint, got the class {target.__qualname__}"
+                see(
+                    f"@{decorator} decorates a view function, a flask.views.View class or a "
+                    f"Blueprint, got the class {target.__qualname__}",
+                    "frameworks/flask.md#per-view-and-per-blueprint",
+                )
             )
         # A subclass carries the mark; the class itself stays as it was.
         namespace = {
@@ -85,8 +89,11 @@ def _marked(target: _Target, mark: Mark, decorator: str) -> _Target:
         return cast("_Target", type(target.__name__, (target,), namespace))
     if not callable(target):
         raise TypeError(
-            f"@{decorator} decorates a view function, a flask.views.View class or a "
-            f"Blueprint, got {type(target).__name__} {target!r}"
+            see(
+                f"@{decorator} decorates a view function, a flask.views.View class or a "
+                f"Blueprint, got {type(target).__name__} {target!r}",
+                "frameworks/flask.md#per-view-and-per-blueprint",
+            )
         )
     view = target
     wrapper: Callable[..., Any]
@@ -129,7 +136,12 @@ def override(
     rule that does not fit the app's configuration raises in ``init_app``.
     """
     if headers is None and csp is None and not csp_sources:
-        raise TypeError("@override needs headers=, csp= or csp_sources=")
+        raise TypeError(
+            see(
+                "@override needs headers=, csp= or csp_sources=",
+                "frameworks/flask.md#per-view-and-per-blueprint",
+            )
+        )
     mark = Mark(Override(headers=headers, csp=csp, csp_sources=csp_sources))
     return lambda target: _marked(target, mark, "override")
 
@@ -153,7 +165,12 @@ def exempt(*args: Any) -> Any:
         return _marked(args[0], Mark(Override(exempt_all=True)), "exempt")
     for name in args:
         if not isinstance(name, str):
-            raise TypeError(f"@exempt takes header names, got {type(name).__name__} {name!r}")
+            raise TypeError(
+                see(
+                    f"@exempt takes header names, got {type(name).__name__} {name!r}",
+                    "frameworks/flask.md#per-view-and-per-blueprint",
+                )
+            )
     mark = Mark(Override(exempt=args) if args else Override(exempt_all=True))
     return lambda target: _marked(target, mark, "exempt")
 
@@ -223,8 +240,11 @@ def check_placement(app: Flask) -> None:
             if wrappers and not any(id(w) in registered for w in wrappers):
                 name = getattr(function, "__qualname__", repr(function))
                 raise ValueError(
-                    f"view {endpoint!r}: {name} is registered without the @override, "
-                    "@exempt or @allow_http written on it, because the decorator is "
-                    "above @app.route (the route registered the function first); put "
-                    "them below the route decorator"
+                    see(
+                        f"view {endpoint!r}: {name} is registered without the @override, "
+                        "@exempt or @allow_http written on it, because the decorator is "
+                        "above @app.route (the route registered the function first); put "
+                        "them below the route decorator",
+                        "frameworks/flask.md#blueprints-and-order",
+                    )
                 )

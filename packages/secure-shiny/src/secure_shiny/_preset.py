@@ -1,8 +1,9 @@
 """The Shiny preset: the strictest headers under which a Shiny app still works.
 
 Every allowance below was found by serving Shiny apps behind the policy and driving
-them in headless Chromium until the console reported no CSP violation; docs/frameworks/
-shiny.md tells the story of each one.
+them in headless Chromium until the console reported no CSP violation; the Shiny guide
+tells the story of each one:
+<https://typeerror.github.io/secure/frameworks/shiny/#each-allowance-and-why-shiny-needs-it>.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeAlias
 
+from secure._docs import see
 from secure.reports import DEFAULT_PATH, ReportReceiver, ReportsASGIApp
 
 if TYPE_CHECKING:
@@ -24,13 +25,21 @@ def resolve_reports(reports: ReportsArg) -> tuple[str, ReportReceiver] | None:
         return DEFAULT_PATH, ReportReceiver()
     if isinstance(reports, str):
         if not reports.startswith("/"):
-            raise ValueError(f"secure_app(reports=...): a path starts with '/', got {reports!r}")
+            raise ValueError(
+                see(
+                    f"secure_app(reports=...): a path starts with '/', got {reports!r}",
+                    "frameworks/shiny.md#violation-reports",
+                )
+            )
         return reports, ReportReceiver()
     if isinstance(reports, ReportReceiver):
         return DEFAULT_PATH, reports
     raise TypeError(
-        "secure_app(reports=...): expected True, a path or a secure.reports.ReportReceiver, "
-        f"got {type(reports).__name__} {reports!r}"
+        see(
+            "secure_app(reports=...): expected True, a path or a secure.reports.ReportReceiver, "
+            f"got {type(reports).__name__} {reports!r}",
+            "frameworks/shiny.md#violation-reports",
+        )
     )
 
 

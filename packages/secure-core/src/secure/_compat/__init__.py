@@ -12,6 +12,7 @@ that exist only for it, apart from the builders themselves:
   2.x's ``secure.headers.base_header``, derived from the builders.
 
 The 2.x module paths ``secure.secure`` and ``secure.headers.base_header`` re-export from
-here and from the current modules. ``docs/migration.md`` lists where 2.x behaviour
+here and from the current modules. The migration guide
+(<https://typeerror.github.io/secure/migration/>) lists where 2.x behaviour
 deliberately differs.
 """

@@ -11,7 +11,8 @@ what a browser would enforce, not what a builder meant::
         print(finding.severity, finding.header, finding.message)
 
 ``Secure.audit()`` is ``audit_headers`` over the configured headers. Every rule, its
-reason and its reference are listed in ``docs/security.md`` and in :data:`RULES`.
+reason and its reference are listed in :data:`RULES` and on the policy checker's page,
+<https://typeerror.github.io/secure/security/>.
 
 Each rule is defined next to the check that fires it, in the private modules of this
 package: ``_csp`` (Content-Security-Policy), ``_hsts``, ``_browser`` (framing, sniffing,

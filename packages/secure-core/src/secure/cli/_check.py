@@ -1,8 +1,8 @@
 """``secure check``: fetch a URL, grade its headers, compare them with a configuration.
 
 The default score is deliberately simple so anyone can recompute it from the report
-(``docs/cli.md`` documents it). It measures what the site sends, not how close it is
-to one of our presets: start at 100 and subtract
+(<https://typeerror.github.io/secure/cli/> documents it). It measures what the site sends,
+not how close it is to one of our presets: start at 100 and subtract
 
 * for each policy-checker finding: high 20, medium 10, low 2, info 0 (a missing
   Content-Security-Policy, HSTS, framing protection or nosniff is such a finding);

@@ -7,7 +7,7 @@ sequences, quotes, comment and operator characters) is escaped by that tool's ow
 grammar, or, where the grammar has no escape, refused with a :class:`FormatError` that
 names the format, the header and (an excerpt of) the value. Every format is checked
 against the real tool where one can run (nginx, Apache, Caddy) and by the platform's
-own parser otherwise; see ``docs/deployment.md``.
+own parser otherwise; see <https://typeerror.github.io/secure/deployment/>.
 """
 
 from __future__ import annotations

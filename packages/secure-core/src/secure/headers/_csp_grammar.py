@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final, Literal, NamedTuple, NoReturn
 
+from secure._docs import see_header
 from secure._suggest import suggest
 from secure._validation import check_field_value, check_str, is_field_name
 from secure.nonce import _PLACEHOLDER, NONCE
@@ -175,7 +176,7 @@ _TT_POLICY_NAME: Final = re.compile(r"[A-Za-z0-9#=_/@.%-]+")
 
 
 def fail(header: str, message: str) -> NoReturn:
-    raise ValueError(f"{header}: {message}")
+    raise ValueError(see_header(f"{header}: {message}", header))
 
 
 def _precheck(header: str, directive: str, value: object) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from secure._docs import see_header
 from secure._structured_field import KEY, parse_item
 from secure._suggest import suggest
 from secure._validation import check_str
@@ -60,8 +61,11 @@ def unknown(
     choices = tuple(choices)
     where = f" in {within!r}" if within is not None and within != value else ""
     return ValueError(
-        f"{header}: unknown {what} {value!r}{where}{suggest(value, choices)} "
-        f"(use one of {quote_list(choices)})"
+        see_header(
+            f"{header}: unknown {what} {value!r}{where}{suggest(value, choices)} "
+            f"(use one of {quote_list(choices)})",
+            header,
+        )
     )
 
 
@@ -70,13 +74,19 @@ def check_delta_seconds(header: str, what: str, value: object) -> int:
     # bool is an int subclass; max_age(True) is a mistake, not one second.
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(
-            f"{header}: {what} must be an int number of seconds, "
-            f"got {type(value).__name__} {value!r}"
+            see_header(
+                f"{header}: {what} must be an int number of seconds, "
+                f"got {type(value).__name__} {value!r}",
+                header,
+            )
         )
     if value < 0:
         raise ValueError(
-            f"{header}: {what} must be 0 or more seconds, got {value!r}; "
-            "delta-seconds is a non-negative integer (RFC 9111 §1.2.2)"
+            see_header(
+                f"{header}: {what} must be 0 or more seconds, got {value!r}; "
+                "delta-seconds is a non-negative integer (RFC 9111 §1.2.2)",
+                header,
+            )
         )
     return value
 
@@ -87,9 +97,12 @@ def check_sf_key(header: str, what: str, value: object) -> str:
     if KEY.fullmatch(value) is None:
         hint = f" (try {value.lower()!r})" if KEY.fullmatch(value.lower()) else ""
         raise ValueError(
-            f"{header}: invalid {what} {value!r}{hint}; it must be a structured-field key: "
-            "a lower-case letter or '*', then lower-case letters, digits, '_', '-', '.' or '*' "
-            "(RFC 9651 §3.1.2)"
+            see_header(
+                f"{header}: invalid {what} {value!r}{hint}; it must be a structured-field key: "
+                "a lower-case letter or '*', then lower-case letters, digits, '_', '-', '.' or '*' "
+                "(RFC 9651 §3.1.2)",
+                header,
+            )
         )
     return value
 
@@ -198,9 +211,12 @@ class ReportingTokenHeader(TokenHeader):
         for key, param in item.params:
             if key != "report-to" or param.kind != "string" or report_to is not None:
                 raise ValueError(
-                    f"{header}: invalid parameters in {value!r}; the only one supported is "
-                    f"report-to, written as '{item.text}; report-to=\"endpoint\"' "
-                    "(HTML #the-coop-headers, RFC 9651 §3.1.2)"
+                    see_header(
+                        f"{header}: invalid parameters in {value!r}; the only one supported is "
+                        f"report-to, written as '{item.text}; report-to=\"endpoint\"' "
+                        "(HTML #the-coop-headers, RFC 9651 §3.1.2)",
+                        header,
+                    )
                 )
             report_to = check_sf_key(header, "report-to endpoint name", param.text[1:-1])
         self._token = self._match(item.text)

@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING, ClassVar, Final
 
 from secure._compat._builders import CacheControlCompat
+from secure._docs import bare, see_header
 from secure._validation import check_field_name
 from secure.headers._token import SimpleHeader, check_delta_seconds, split_list, unknown
 
@@ -80,7 +81,9 @@ def _list_members(
         if value[position] != ",":
             break
         position = _skip_ows(value, position + 1)
-    raise ValueError(f"{header}: cannot parse {value!r} at character {position}; {how}")
+    raise ValueError(
+        see_header(f"{header}: cannot parse {value!r} at character {position}; {how}", header)
+    )
 
 
 class CacheControl(CacheControlCompat, SimpleHeader):
@@ -190,9 +193,12 @@ class CacheControl(CacheControlCompat, SimpleHeader):
         if other is not None and other in directives:
             where = ", already set" if raw is None else f" in {raw!r}"
             raise ValueError(
-                f"{self.header_name}: {directive!r} conflicts with {other!r}{where}: "
-                "a response is either for one user (private) or storable by shared caches "
-                "(public) (RFC 9111 §5.2.2.7, §5.2.2.9); call clear() and choose one"
+                see_header(
+                    f"{self.header_name}: {directive!r} conflicts with {other!r}{where}: "
+                    "a response is either for one user (private) or storable by shared caches "
+                    "(public) (RFC 9111 §5.2.2.7, §5.2.2.9); call clear() and choose one",
+                    self.header_name,
+                )
             )
 
     def _render(self) -> str:
@@ -219,7 +225,9 @@ class CacheControl(CacheControlCompat, SimpleHeader):
             try:
                 directives[name] = self._raw_argument(name, found[2])
             except ValueError as exc:
-                raise ValueError(f"{exc} (in {value!r})") from None
+                raise ValueError(
+                    see_header(f"{bare(str(exc))} (in {value!r})", self.header_name)
+                ) from None
         # Adopt the parsed directives so later method calls build on them.
         self._directives = directives
 
@@ -232,26 +240,39 @@ class CacheControl(CacheControlCompat, SimpleHeader):
         if name in seen:
             # RFC 9111 §4.2.1: a duplicated directive makes its value invalid.
             raise ValueError(
-                f"{header}: {name!r} appears twice in {value!r}; a cache treats a duplicated "
-                "directive as invalid (RFC 9111 §4.2.1): keep one"
+                see_header(
+                    f"{header}: {name!r} appears twice in {value!r}; a cache treats a duplicated "
+                    "directive as invalid (RFC 9111 §4.2.1): keep one",
+                    header,
+                )
             )
         self._check_conflict(name, seen, value)
         if name in _NUMERIC or (name in _OPTIONAL_NUMERIC and argument is not None):
             if argument is None or not (argument.isascii() and argument.isdigit()):
                 raise ValueError(
-                    f"{header}: {name!r} in {value!r} needs a number of seconds written "
-                    f"without quotes, e.g. '{name}=0' (RFC 9111 §1.2.2, §5.2)"
+                    see_header(
+                        f"{header}: {name!r} in {value!r} needs a number of seconds written "
+                        f"without quotes, e.g. '{name}=0' (RFC 9111 §1.2.2, §5.2)",
+                        header,
+                    )
                 )
         elif name in _FIELD_LISTS:
             if argument is not None and not argument.startswith('"'):
                 raise ValueError(
-                    f"{header}: write the field names of {name!r} in quotes, "
-                    f"e.g. '{name}=\"{argument}\"', not {value!r} (RFC 9111 §5.2.2.4, §5.2.2.7)"
+                    see_header(
+                        f"{header}: write the field names of {name!r} in quotes, "
+                        f"e.g. '{name}=\"{argument}\"', not {value!r} "
+                        "(RFC 9111 §5.2.2.4, §5.2.2.7)",
+                        header,
+                    )
                 )
         elif argument is not None:
             raise ValueError(
-                f"{header}: {name!r} takes no value, got {name}={argument} in {value!r}; "
-                f"write just '{name}' (RFC 9111 §5.2.2)"
+                see_header(
+                    f"{header}: {name!r} takes no value, got {name}={argument} in {value!r}; "
+                    f"write just '{name}' (RFC 9111 §5.2.2)",
+                    header,
+                )
             )
 
     def _raw_argument(self, name: str, argument: str | None) -> str | None:
@@ -264,7 +285,10 @@ class CacheControl(CacheControlCompat, SimpleHeader):
         names = tuple(split_list(inner))
         if names == ("",):
             raise ValueError(
-                f"{self.header_name}: {name}=\"\" lists no field names; write just '{name}' "
-                f"or name the fields, e.g. '{name}=\"Set-Cookie\"'"
+                see_header(
+                    f"{self.header_name}: {name}=\"\" lists no field names; write just '{name}' "
+                    f"or name the fields, e.g. '{name}=\"Set-Cookie\"'",
+                    self.header_name,
+                )
             )
         return self._field_list(name, names)

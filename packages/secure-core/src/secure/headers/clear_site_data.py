@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Final
 
+from secure._docs import see_header
 from secure.headers._token import SimpleHeader, split_list, unknown
 
 __all__ = ["ClearSiteData"]
@@ -80,9 +81,12 @@ class ClearSiteData(SimpleHeader):
     def _render(self) -> str:
         if not self._types:
             raise ValueError(
-                f"{self.header_name}: no data types chosen, so there is nothing to send; "
-                "call cache(), cookies(), storage(), execution_contexts(), client_hints(), "
-                "prefetch_cache(), prerender_cache() or all()"
+                see_header(
+                    f"{self.header_name}: no data types chosen, so there is nothing to send; "
+                    "call cache(), cookies(), storage(), execution_contexts(), client_hints(), "
+                    "prefetch_cache(), prerender_cache() or all()",
+                    self.header_name,
+                )
             )
         # Clear Site Data §3.1: each type is a quoted-string; unquoted types are invalid.
         return ", ".join(f'"{data_type}"' for data_type in self._types)
@@ -97,13 +101,20 @@ class ClearSiteData(SimpleHeader):
             if inner is None:
                 if item in _TYPES:
                     raise ValueError(
-                        f"{self.header_name}: {item!r} in {value!r} must be quoted: "
-                        f"write '\"{item}\"'; browsers ignore unquoted types "
-                        "(Clear Site Data §3.1)"
+                        see_header(
+                            f"{self.header_name}: {item!r} in {value!r} must be quoted: "
+                            f"write '\"{item}\"'; browsers ignore unquoted types "
+                            "(Clear Site Data §3.1)",
+                            self.header_name,
+                        )
                     )
                 raise ValueError(
-                    f"{self.header_name}: cannot parse {item!r} in {value!r}; write quoted "
-                    "types separated by ', ', e.g. '\"cache\", \"cookies\"' (Clear Site Data §3.1)"
+                    see_header(
+                        f"{self.header_name}: cannot parse {item!r} in {value!r}; write quoted "
+                        "types separated by ', ', e.g. '\"cache\", \"cookies\"' "
+                        "(Clear Site Data §3.1)",
+                        self.header_name,
+                    )
                 )
             if inner not in _TYPES:
                 raise unknown(self.header_name, "data type", inner, _TYPES, within=value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Final, TypeVar
 
 from secure._compat._builders import ContentSecurityPolicyCompat
+from secure._docs import see_header
 from secure._suggest import suggest
 from secure._validation import check_field_value, check_str
 from secure.headers._base import BaseHeader
@@ -80,7 +81,11 @@ class ContentSecurityPolicy(ContentSecurityPolicyCompat, BaseHeader):
     def report_only(self: _C, enabled: bool = True) -> _C:
         """Send the policy as ``Content-Security-Policy-Report-Only`` (CSP3 §3.2)."""
         if not isinstance(enabled, bool):
-            raise TypeError(f"{_HEADER}: report_only() takes True or False, got {enabled!r}")
+            raise TypeError(
+                see_header(
+                    f"{_HEADER}: report_only() takes True or False, got {enabled!r}", _HEADER
+                )
+            )
         self._report_only = enabled
         return self
 
@@ -105,8 +110,11 @@ class ContentSecurityPolicy(ContentSecurityPolicyCompat, BaseHeader):
         for source in sources:
             if not isinstance(source, str):
                 raise TypeError(
-                    f"{self.header_name} {name}: sources must be str, got "
-                    f"{type(source).__name__} {source!r}"
+                    see_header(
+                        f"{self.header_name} {name}: sources must be str, got "
+                        f"{type(source).__name__} {source!r}",
+                        _HEADER,
+                    )
                 )
         current = self._directives.get(name, ())
         added = tuple(dict.fromkeys(s for s in sources if s not in current))
@@ -275,8 +283,11 @@ class ContentSecurityPolicy(ContentSecurityPolicyCompat, BaseHeader):
         if quoted.lower() in KEYWORDS:
             return quoted.lower()
         raise ValueError(
-            f"{_HEADER}: unknown keyword {name!r}{suggest(quoted.lower(), KEYWORDS)} "
-            f"(known: {', '.join(KEYWORDS)})"
+            see_header(
+                f"{_HEADER}: unknown keyword {name!r}{suggest(quoted.lower(), KEYWORDS)} "
+                f"(known: {', '.join(KEYWORDS)})",
+                _HEADER,
+            )
         )
 
     # -- BaseHeader -----------------------------------------------------------------------
@@ -330,8 +341,11 @@ class ContentSecurityPolicy(ContentSecurityPolicyCompat, BaseHeader):
     def _flag(self: _C, directive: str, enabled: bool) -> _C:
         if not isinstance(enabled, bool):
             raise TypeError(
-                f"{self.header_name}: {directive.replace('-', '_')}() takes True or False, "
-                f"got {type(enabled).__name__} {enabled!r}"
+                see_header(
+                    f"{self.header_name}: {directive.replace('-', '_')}() takes True or False, "
+                    f"got {type(enabled).__name__} {enabled!r}",
+                    self.header_name,
+                )
             )
         if enabled:
             self._directives[directive] = ()

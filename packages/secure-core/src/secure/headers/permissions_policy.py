@@ -13,6 +13,7 @@ import re
 from typing import Final, NamedTuple, NoReturn, TypeVar
 
 from secure._compat._builders import PermissionsPolicyCompat
+from secure._docs import see_header
 from secure._structured_field import KEY, InnerList, Item, parse_dictionary
 from secure._validation import check_field_value, check_str
 from secure.headers._base import BaseHeader
@@ -99,7 +100,7 @@ class _Member(NamedTuple):
 
 
 def _fail(header: str, message: str) -> NoReturn:
-    raise ValueError(f"{header}: {message}")
+    raise ValueError(see_header(f"{header}: {message}", header))
 
 
 class PermissionsPolicy(PermissionsPolicyCompat, BaseHeader):
@@ -135,7 +136,11 @@ class PermissionsPolicy(PermissionsPolicyCompat, BaseHeader):
     def report_only(self: _P, enabled: bool = True) -> _P:
         """Send the policy as ``Permissions-Policy-Report-Only`` (reports, does not enforce)."""
         if not isinstance(enabled, bool):
-            raise TypeError(f"{_HEADER}: report_only() takes True or False, got {enabled!r}")
+            raise TypeError(
+                see_header(
+                    f"{_HEADER}: report_only() takes True or False, got {enabled!r}", _HEADER
+                )
+            )
         self._report_only = enabled
         return self
 

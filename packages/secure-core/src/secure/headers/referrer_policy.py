@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar, Final
 
 from secure._compat._builders import ReferrerPolicyCompat
+from secure._docs import see_header
 from secure.headers._token import SimpleHeader, split_list, unknown
 
 __all__ = ["ReferrerPolicy"]
@@ -93,8 +94,11 @@ class ReferrerPolicy(ReferrerPolicyCompat, SimpleHeader):
         for token in split_list(value):
             if not token:
                 raise ValueError(
-                    f"{self.header_name}: empty policy in {value!r}; write one or more "
-                    "policy tokens separated by ', ', e.g. 'no-referrer, strict-origin'"
+                    see_header(
+                        f"{self.header_name}: empty policy in {value!r}; write one or more "
+                        "policy tokens separated by ', ', e.g. 'no-referrer, strict-origin'",
+                        self.header_name,
+                    )
                 )
             # Referrer Policy §8.1 matches tokens exactly, so 'No-Referrer' is ignored.
             if token not in TOKENS:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from secure._docs import see_header
 from secure._structured_field import Item, StructuredFieldError, parse_dictionary
 from secure._validation import check_str, describe_char
 from secure.headers._token import SimpleHeader, check_sf_key
@@ -56,8 +57,11 @@ class ReportingEndpoints(SimpleHeader):
             # quote or backslash, and anything else must be percent-encoded.
             if not "\x21" <= char <= "\x7e" or char in '"\\':
                 raise ValueError(
-                    f"{header}: invalid URL {url!r} for endpoint {name!r}: "
-                    f"{describe_char(char)} is not allowed; percent-encode it"
+                    see_header(
+                        f"{header}: invalid URL {url!r} for endpoint {name!r}: "
+                        f"{describe_char(char)} is not allowed; percent-encode it",
+                        header,
+                    )
                 )
         if url.startswith("/") and not url.startswith("//"):
             # A path-absolute reference: the Reporting API parses an endpoint URL with the
@@ -72,29 +76,38 @@ class ReportingEndpoints(SimpleHeader):
             parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
         except ValueError as exc:
             raise ValueError(
-                f"{header}: invalid URL {url!r} for endpoint {name!r}: {exc}"
+                see_header(f"{header}: invalid URL {url!r} for endpoint {name!r}: {exc}", header)
             ) from None
         scheme = parts.scheme.lower()
         if not scheme or not host:
             raise ValueError(
-                f"{header}: URL {url!r} for endpoint {name!r} must be absolute, "
-                "e.g. 'https://example.com/reports', or a path such as '/reports'"
+                see_header(
+                    f"{header}: URL {url!r} for endpoint {name!r} must be absolute, "
+                    "e.g. 'https://example.com/reports', or a path such as '/reports'",
+                    header,
+                )
             )
         # Reporting API: reports only go to potentially trustworthy URLs (Secure Contexts
         # "Is url potentially trustworthy?"): https, or http to a loopback host.
         if scheme != "https" and not (scheme == "http" and _is_loopback(host)):
             raise ValueError(
-                f"{header}: URL {url!r} for endpoint {name!r} is not potentially trustworthy, "
-                "so browsers would never send reports to it; use an https:// URL "
-                "(http:// is accepted only for localhost and loopback addresses)"
+                see_header(
+                    f"{header}: URL {url!r} for endpoint {name!r} is not potentially trustworthy, "
+                    "so browsers would never send reports to it; use an https:// URL "
+                    "(http:// is accepted only for localhost and loopback addresses)",
+                    header,
+                )
             )
         return url
 
     def _render(self) -> str:
         if not self._endpoints:
             raise ValueError(
-                f"{self.header_name}: no endpoints, so there is nothing to send; add one "
-                "with endpoint('default', 'https://example.com/reports')"
+                see_header(
+                    f"{self.header_name}: no endpoints, so there is nothing to send; add one "
+                    "with endpoint('default', 'https://example.com/reports')",
+                    self.header_name,
+                )
             )
         return ", ".join(f'{name}="{url}"' for name, url in self._endpoints.items())
 
@@ -111,8 +124,11 @@ class ReportingEndpoints(SimpleHeader):
             members = parse_dictionary(header, value)
         except StructuredFieldError as exc:
             raise ValueError(
-                f"{header}: cannot parse {value!r} at character {exc.position} "
-                f"(expected {exc.expected}); {how}"
+                see_header(
+                    f"{header}: cannot parse {value!r} at character {exc.position} "
+                    f"(expected {exc.expected}); {how}",
+                    header,
+                )
             ) from None
         endpoints: dict[str, str] = {}
         for name, member in members:
@@ -124,11 +140,18 @@ class ReportingEndpoints(SimpleHeader):
                 or member.params
                 or "\\" in member.text
             ):
-                raise ValueError(f"{header}: cannot parse member {name!r} of {value!r}; {how}")
+                raise ValueError(
+                    see_header(
+                        f"{header}: cannot parse member {name!r} of {value!r}; {how}", header
+                    )
+                )
             if name in endpoints:
                 raise ValueError(
-                    f"{header}: endpoint {name!r} appears twice in {value!r}; keep one "
-                    "(a structured-field dictionary keeps only the last)"
+                    see_header(
+                        f"{header}: endpoint {name!r} appears twice in {value!r}; keep one "
+                        "(a structured-field dictionary keeps only the last)",
+                        header,
+                    )
                 )
             endpoints[name] = self._check_url(name, member.text[1:-1])
         # Adopt the parsed endpoints so later method calls add to them.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Final
 
+from secure._docs import see_header
 from secure.headers._token import SimpleHeader
 
 __all__ = ["Server"]
@@ -75,7 +76,10 @@ class Server(SimpleHeader):
 
     def _error(self, value: str, position: int) -> ValueError:
         return ValueError(
-            f"{self.header_name}: cannot parse {value!r} at character {position}; a Server "
-            "value is products and comments such as 'example/1.0 (linux)' (RFC 9110 §10.2.4), "
-            "or empty to advertise nothing"
+            see_header(
+                f"{self.header_name}: cannot parse {value!r} at character {position}; a Server "
+                "value is products and comments such as 'example/1.0 (linux)' (RFC 9110 §10.2.4), "
+                "or empty to advertise nothing",
+                self.header_name,
+            )
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Final
 
+from secure._docs import see_header
 from secure.headers._token import SimpleHeader, check_delta_seconds, unknown
 
 __all__ = ["StrictTransportSecurity"]
@@ -76,8 +77,11 @@ class StrictTransportSecurity(SimpleHeader):
     def _flag(self, method: str, enabled: object) -> bool:
         if not isinstance(enabled, bool):
             raise TypeError(
-                f"{self.header_name}: {method}() takes True or False, "
-                f"got {type(enabled).__name__} {enabled!r}"
+                see_header(
+                    f"{self.header_name}: {method}() takes True or False, "
+                    f"got {type(enabled).__name__} {enabled!r}",
+                    self.header_name,
+                )
             )
         self._raw = None
         return enabled
@@ -93,10 +97,13 @@ class StrictTransportSecurity(SimpleHeader):
         if not include_subdomains:
             missing.append("includeSubDomains")
         raise ValueError(
-            f"{self.header_name}: preload in {shown} needs {' and '.join(missing)} "
-            "(hstspreload.org submission requirements); send e.g. "
-            f"'max-age={_PRELOAD_MIN_AGE}; includeSubDomains; preload' "
-            f"(.max_age({_PRELOAD_MIN_AGE}).include_subdomains().preload()), or drop preload"
+            see_header(
+                f"{self.header_name}: preload in {shown} needs {' and '.join(missing)} "
+                "(hstspreload.org submission requirements); send e.g. "
+                f"'max-age={_PRELOAD_MIN_AGE}; includeSubDomains; preload' "
+                f"(.max_age({_PRELOAD_MIN_AGE}).include_subdomains().preload()), or drop preload",
+                self.header_name,
+            )
         )
 
     def _render(self) -> str:
@@ -121,8 +128,12 @@ class StrictTransportSecurity(SimpleHeader):
             if found is None:
                 where = f" in {value!r}" if part != value else ""
                 raise ValueError(
-                    f"{header}: cannot parse {part.strip()!r}{where}; write directives "
-                    "separated by '; ', e.g. 'max-age=31536000; includeSubDomains' (RFC 6797 §6.1)"
+                    see_header(
+                        f"{header}: cannot parse {part.strip()!r}{where}; write directives "
+                        "separated by '; ', e.g. 'max-age=31536000; includeSubDomains' "
+                        "(RFC 6797 §6.1)",
+                        header,
+                    )
                 )
             if found[1] is None:
                 continue  # an empty directive is allowed by the grammar
@@ -131,26 +142,38 @@ class StrictTransportSecurity(SimpleHeader):
                 raise unknown(header, "directive", found[1], _NAMES.values(), within=value)
             if name in seen:
                 raise ValueError(
-                    f"{header}: {_NAMES[name]!r} appears twice in {value!r}; every directive "
-                    "must appear only once (RFC 6797 §6.1): keep one"
+                    see_header(
+                        f"{header}: {_NAMES[name]!r} appears twice in {value!r}; every directive "
+                        "must appear only once (RFC 6797 §6.1): keep one",
+                        header,
+                    )
                 )
             if name != "max-age" and found[2] is not None:
                 raise ValueError(
-                    f"{header}: {_NAMES[name]!r} takes no value, got {part.strip()!r} in "
-                    f"{value!r}; write just '{_NAMES[name]}' (RFC 6797 §6.1.2)"
+                    see_header(
+                        f"{header}: {_NAMES[name]!r} takes no value, got {part.strip()!r} in "
+                        f"{value!r}; write just '{_NAMES[name]}' (RFC 6797 §6.1.2)",
+                        header,
+                    )
                 )
             seen[name] = found[2]
         if "max-age" not in seen:
             raise ValueError(
-                f"{header}: {value!r} has no max-age; it is required "
-                "(RFC 6797 §6.1.1): e.g. 'max-age=31536000; includeSubDomains'"
+                see_header(
+                    f"{header}: {value!r} has no max-age; it is required "
+                    "(RFC 6797 §6.1.1): e.g. 'max-age=31536000; includeSubDomains'",
+                    header,
+                )
             )
         # A quoted-string's quotes are not part of the value: max-age="300" means 300.
         digits = _DIGITS.fullmatch(seen["max-age"] or "")
         if digits is None:
             raise ValueError(
-                f"{header}: max-age in {value!r} must be a number of seconds, "
-                "e.g. 'max-age=31536000' (RFC 6797 §6.1.1)"
+                see_header(
+                    f"{header}: max-age in {value!r} must be a number of seconds, "
+                    "e.g. 'max-age=31536000' (RFC 6797 §6.1.1)",
+                    header,
+                )
             )
         max_age = int(digits[1])
         include_subdomains = "includesubdomains" in seen

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from secure._compat._builders import XFrameOptionsCompat
+from secure._docs import see_header
 from secure.headers._token import TokenHeader
 
 __all__ = ["XFrameOptions"]
@@ -37,9 +38,12 @@ class XFrameOptions(XFrameOptionsCompat, TokenHeader):
         # processing model treats it as invalid, which browsers then ignore entirely.
         if value.lower().startswith("allow-from"):
             raise ValueError(
-                f"{self.header_name}: {value!r} is obsolete: browsers ignore ALLOW-FROM "
-                "(HTML, X-Frame-Options processing). Use 'DENY' or 'SAMEORIGIN' here, "
-                "and allow specific origins with the Content-Security-Policy directive "
-                "frame-ancestors <origin> (CSP Level 3 §6.4.2)"
+                see_header(
+                    f"{self.header_name}: {value!r} is obsolete: browsers ignore ALLOW-FROM "
+                    "(HTML, X-Frame-Options processing). Use 'DENY' or 'SAMEORIGIN' here, "
+                    "and allow specific origins with the Content-Security-Policy directive "
+                    "frame-ancestors <origin> (CSP Level 3 §6.4.2)",
+                    self.header_name,
+                )
             )
         return super()._match(value)

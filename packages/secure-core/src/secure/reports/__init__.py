@@ -12,7 +12,7 @@ a JSON Lines file, count them in a bounded SQLite table, or call your function::
     reports_app = ReportsASGIApp(receiver)        # mount at /_reports
     headers = with_reporting({"preset": "strict"}, "/_reports")
 
-See ``docs/reports.md``. Standard library only.
+See <https://typeerror.github.io/secure/reports/>. Standard library only.
 """
 
 from __future__ import annotations
