@@ -705,6 +705,9 @@ INVALID_RAW = [
     ("script-src", "needs at least one source"),
     ("default-src 'self'; default-src *", "appears twice"),
     ("default_src 'self'", "invalid directive name"),
+    ("scirpt-src 'self'", "unknown directive 'scirpt-src'"),
+    ("default-src 'self'; img-scr data:", "did you mean 'img-src'?"),
+    ("default-src 'self'; Frame-Ancestor 'none'", "did you mean 'frame-ancestors'?"),
     ("frame-ancestors 'unsafe-inline'", "CSP3 §6.4.2"),
     ("sandbox allow-everything", "invalid sandbox token"),
     ("upgrade-insecure-requests 1", "takes no value"),
@@ -722,6 +725,15 @@ def test_set_refuses_invalid_raw_policies(raw: str, fragment: str) -> None:
         csp.set(raw)
     assert fragment in str(info.value)
     assert csp.header_value == STRICT  # a refused set() leaves the builder as it was
+
+
+@pytest.mark.parametrize(
+    "raw", ["navigate-to 'self'", "default-src 'self'; fenced-frame-src 'none'", "a 'self'"]
+)
+def test_set_keeps_directives_it_does_not_know(raw: str) -> None:
+    # Not a near miss of a known directive: sent as written (CSP3 §2.2.1 leaves unknown
+    # directives to the browser).
+    assert ContentSecurityPolicy().set(raw).header_value == raw
 
 
 def test_set_non_str_is_a_type_error() -> None:

@@ -175,6 +175,12 @@ _URI_REFERENCE: Final = re.compile(r"(?:[A-Za-z0-9._~:/?#\[\]@!$&'()*+=-]|%[0-9A
 _TT_POLICY_NAME: Final = re.compile(r"[A-Za-z0-9#=_/@.%-]+")
 
 
+# How close an unknown directive name in a raw policy must be to a known one to be taken
+# for a misspelling of it ("scirpt-src", "img-scr") rather than a directive this library
+# does not know yet.
+_TYPO_CUTOFF: Final = 0.8
+
+
 def fail(header: str, message: str) -> NoReturn:
     raise ValueError(see_header(f"{header}: {message}", header))
 
@@ -452,7 +458,15 @@ def parse_policy(header: str, value: str) -> dict[str, tuple[str, ...]]:
                 f"directive {name!r} appears twice in {value!r}; browsers ignore the "
                 "repeat (CSP3 §2.2.1), so merge its sources into one directive",
             )
-        kind = DIRECTIVES.get(name, "custom")
+        kind = DIRECTIVES.get(name)
+        if kind is None:
+            # An unknown name is sent as written (browsers ignore what they do not know,
+            # CSP3 §2.2.1), but one a letter or two from a known directive is a typo that
+            # would silently leave the policy without it.
+            typo = suggest(name, DIRECTIVES, cutoff=_TYPO_CUTOFF)
+            if typo:
+                fail(header, f"unknown directive {tokens[0]!r} in {value!r}{typo}")
+            kind = "custom"
         directives[name] = check_values(header, name, kind, tuple(tokens[1:]))
     if not directives:
         fail(header, f"invalid value {value!r}: the policy has no directives")
