@@ -90,9 +90,10 @@ def _module_of(name: str) -> str:
 def __getattr__(name: str) -> object:
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f"{__name__}.{_module_of(name)}"), name)
+    # __import__ rather than importlib.import_module: the same import, through the
+    # interpreter's own path, which `python -X importtime` reports.
+    module = __import__(f"{__name__}.{_module_of(name)}", fromlist=[name])
+    value = getattr(module, name)
     globals()[name] = value
     return value
 
