@@ -176,11 +176,11 @@ class HeaderSnapshot:
         keep = self.asgi_keep
         drop = self.asgi_drop
         merged = [h for h in app_headers if h[0] in keep or h[0].lower() not in drop]
-        start = len(merged)
         merged += self._asgi_static
         if self._asgi_slots:  # filled in place: no copy of our list, no extra call
             if nonce is None:
                 raise ValueError(_NEEDS_NONCE)
+            start = len(merged) - len(self._asgi_static)
             token = nonce.encode("ascii")
             for index, name, parts in self._asgi_slots:
                 merged[start + index] = (name, token.join(parts))
@@ -193,11 +193,11 @@ class HeaderSnapshot:
         keep = self.keep
         drop = self.drop
         merged = [h for h in app_headers if h[0] in keep or h[0].lower() not in drop]
-        start = len(merged)
         merged += self._str_static
         if self._str_slots:  # filled in place: no copy of our list, no extra call
             if nonce is None:
                 raise ValueError(_NEEDS_NONCE)
+            start = len(merged) - len(self._str_static)
             for index, name, parts in self._str_slots:
                 merged[start + index] = (name, nonce.join(parts))
         return merged
