@@ -7,6 +7,7 @@ hooks: a pool emptied only by such a hook would hand the children the parent's n
 from __future__ import annotations
 
 import ctypes
+import mmap
 import os
 import sys
 
@@ -43,6 +44,18 @@ def _drawn_in_child(fork: object, count: int) -> list[str]:
     return data.split()
 
 
+@pytest.fixture(params=["wipe-on-fork page", "pid"])
+def mark(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways a process knows the pool is its own: the kernel's and the fallback."""
+    if request.param == "pid":
+        monkeypatch.setattr(nonce, "_mark", nonce._PidMark())
+
+
+def test_linux_uses_a_page_the_kernel_wipes_in_every_child() -> None:
+    assert isinstance(nonce._mark, mmap.mmap)
+
+
+@pytest.mark.usefixtures("mark")
 @pytest.mark.parametrize("fork", [_c_fork, os.fork], ids=["c-fork", "os.fork"])
 def test_a_forked_child_never_hands_out_the_parents_nonces(fork: object) -> None:
     nonce.generate_nonce()
@@ -56,6 +69,7 @@ def test_a_forked_child_never_hands_out_the_parents_nonces(fork: object) -> None
     assert set(nonce._pool) == inherited
 
 
+@pytest.mark.usefixtures("mark")
 def test_two_children_draw_different_nonces() -> None:
     nonce.generate_nonce()
     first = _drawn_in_child(_c_fork, 10)

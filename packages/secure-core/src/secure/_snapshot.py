@@ -171,24 +171,11 @@ class HeaderSnapshot:
 
     def str_items(self, nonce: str | None = None) -> list[tuple[str, str]]:
         """``(name, value)`` pairs; ``nonce`` fills the nonce slot when there is one."""
-        filled = self._str_static.copy()
-        if self._str_slots:
-            if nonce is None:
-                raise ValueError(_NEEDS_NONCE)
-            for index, name, parts in self._str_slots:
-                filled[index] = (name, nonce.join(parts))
-        return filled
+        return self.merge_wsgi((), nonce)
 
     def asgi_items(self, nonce: str | None = None) -> list[tuple[bytes, bytes]]:
         """Encoded ``(name, value)`` pairs for an ASGI ``http.response.start`` message."""
-        filled = self._asgi_static.copy()
-        if self._asgi_slots:
-            if nonce is None:
-                raise ValueError(_NEEDS_NONCE)
-            token = nonce.encode("ascii")
-            for index, name, parts in self._asgi_slots:
-                filled[index] = (name, token.join(parts))
-        return filled
+        return self.merge_asgi((), nonce)
 
     # -- merged into a response's -------------------------------------------------------
 
@@ -202,7 +189,14 @@ class HeaderSnapshot:
         keep = self.asgi_keep
         drop = self.asgi_drop
         merged = [h for h in app_headers if h[0] in keep or h[0].lower() not in drop]
-        merged += self.asgi_items(nonce) if self._asgi_slots else self._asgi_static
+        merged += self._asgi_static
+        if self._asgi_slots:  # filled in place: no copy of our list, no extra call
+            if nonce is None:
+                raise ValueError(_NEEDS_NONCE)
+            start = len(merged) - len(self._asgi_static)
+            token = nonce.encode("ascii")
+            for index, name, parts in self._asgi_slots:
+                merged[start + index] = (name, token.join(parts))
         return merged
 
     def merge_wsgi(
@@ -212,7 +206,13 @@ class HeaderSnapshot:
         keep = self.keep
         drop = self.drop
         merged = [h for h in app_headers if h[0] in keep or h[0].lower() not in drop]
-        merged += self.str_items(nonce) if self._str_slots else self._str_static
+        merged += self._str_static
+        if self._str_slots:  # filled in place: no copy of our list, no extra call
+            if nonce is None:
+                raise ValueError(_NEEDS_NONCE)
+            start = len(merged) - len(self._str_static)
+            for index, name, parts in self._str_slots:
+                merged[start + index] = (name, nonce.join(parts))
         return merged
 
     def __repr__(self) -> str:

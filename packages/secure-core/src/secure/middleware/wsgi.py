@@ -47,8 +47,10 @@ class SecureWSGIMiddleware(_Base):
         if self.exclude is not None and self.exclude.matches_environ(environ):
             return self.app(environ, start_response)
         plan = self.snapshot
-        if self.select is not None or plan.needs_nonce:
-            return self._per_request(environ, start_response)
+        if self.select is not None:
+            return self._per_route(environ, start_response)
+        if plan.needs_nonce:
+            return self._with_nonce(environ, start_response)
 
         def start_with_headers(
             status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
@@ -65,20 +67,39 @@ class SecureWSGIMiddleware(_Base):
         # close() exactly once (PEP 3333) and can still spot a wsgi.file_wrapper.
         return self.app(environ, start_with_headers)
 
-    def _per_request(
+    def _with_nonce(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        """The application call when the request needs a nonce or a per-route plan."""
-        default = self.snapshot
+        """The application call for a configuration with a nonce slot (one plan)."""
+        plan = self.snapshot
         # The nonce is chosen before the application runs and never changes for this
         # request, so whenever the page reads it, it matches the header.
-        nonce = environ_nonce(environ) if default.needs_nonce else None
-        select = self.select
+        nonce = environ_nonce(environ)
+
+        def start_with_nonce(
+            status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
+        ) -> Callable[[bytes], object]:
+            if environ.get(NONCE_ENVIRON_KEY) != nonce:
+                raise nonce_replaced(_NONCE_WHERE, nonce, environ.get(NONCE_ENVIRON_KEY))
+            merged = plan.merge_wsgi(headers, nonce)
+            if exc_info is None:
+                return start_response(status, merged)
+            return start_response(status, merged, exc_info)
+
+        return self.app(environ, start_with_nonce)
+
+    def _per_route(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """The application call when ``select`` picks each response's plan."""
+        # The nonce is chosen before the application runs and never changes for this
+        # request, so whenever the page reads it, it matches the header.
+        nonce = environ_nonce(environ) if self.snapshot.needs_nonce else None
 
         def start_with_plan(
             status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
         ) -> Callable[[bytes], object]:
-            plan = default if select is None else self.plan_for(environ)
+            plan = self.plan_for(environ)
             used = None
             if plan.needs_nonce:
                 if nonce is None:  # only this route's policy has a nonce slot
