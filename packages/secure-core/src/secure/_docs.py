@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from secure._registry import by_name
+
 #: The published documentation (``site_url`` in mkdocs.yml).
 DOCS_URL: Final = "https://typeerror.github.io/secure/"
 
@@ -44,11 +46,8 @@ def header_page(name: object) -> str:
 
     A header the library has no builder for is a custom header.
     """
-    # Imported here: the registry imports the builders, which raise through this module.
-    from secure._registry import by_name
-
     spec = by_name(name) if isinstance(name, str) else None
-    if spec is None or spec.builder is None:
+    if spec is None or spec.builder_name is None:
         return CUSTOM_HEADERS
     return f"headers/{spec.lower.removesuffix('-report-only')}.md"
 
