@@ -48,6 +48,12 @@ IMPORTS: tuple[tuple[str, str, str], ...] = (
     ("secure", "", "import secure"),
     ("secure after stdlib", STDLIB, "import secure"),
     ("secure, first use", "", "from secure import Secure"),
+    ("secure, first use after stdlib", STDLIB, "from secure import Secure"),
+    (
+        "secure, default headers after stdlib",
+        STDLIB,
+        "from secure import Secure; Secure.with_default_headers()",
+    ),
     ("secure_flask", "flask", "import secure_flask"),
     ("secure_django", "django.http", "import secure_django"),
     ("secure_fastapi", "fastapi", "import secure_fastapi"),

@@ -58,6 +58,39 @@ def test_using_secure_does_not_load_the_optional_parts() -> None:
         assert module not in loaded
 
 
+def test_the_first_use_loads_the_class_and_no_builder() -> None:
+    # What every application writes first: the builders, presets, overrides, compiled
+    # plans and nonces are imported when a method needs them.
+    loaded = _modules_after("from secure import Secure")
+    ours = {m for m in loaded if m == "secure" or m.startswith("secure.")}
+    assert ours == {
+        "secure",
+        "secure._compat",
+        "secure._compat._builders",
+        "secure._docs",
+        "secure._pipeline",
+        "secure._registry",
+        "secure._secure",
+        "secure._validation",
+        "secure._version",
+        "secure.errors",
+        "secure.headers",
+        "secure.headers._base",
+    }
+    # typing and re (which imports enum) are what the validation and type hints need.
+    assert not loaded & {*HEAVY, "binascii", "mmap"} - {"enum", "re", "typing"}
+
+
+def test_a_preset_loads_only_the_builders_it_uses() -> None:
+    loaded = _modules_after("from secure import Secure\nSecure.with_default_headers()")
+    assert {"secure.headers.content_security_policy", "secure._presets"} <= loaded
+    for module in ("secure.headers.cache_control", "secure.headers.clear_site_data"):
+        assert module not in loaded
+    for module in ("secure._override", "secure._snapshot", "secure._csp_edit", "secure._config"):
+        assert module not in loaded
+    assert not loaded & set(HEAVY) - {"enum", "re", "typing"}
+
+
 @pytest.mark.parametrize("name", secure.__all__)
 def test_every_public_name_resolves_from_its_module(name: str) -> None:
     value = getattr(secure, name)

@@ -6,14 +6,22 @@ pointer, and is the only place that writes it.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
+
+from secure._registry import by_name
 
 #: The published documentation (``site_url`` in mkdocs.yml).
 DOCS_URL: Final = "https://typeerror.github.io/secure/"
 
+
 # The pointer ``see`` appends; a message ends with at most one.
-_POINTER: Final = re.compile(r" \(see " + re.escape(DOCS_URL) + r"[^ ()]*\)\Z")
+# Compiled on first use: only an error that re-words another reads it.
+@functools.cache
+def _pointer() -> re.Pattern[str]:
+    return re.compile(r" \(see " + re.escape(DOCS_URL) + r"[^ ()]*\)\Z")
+
 
 #: Pages for the settings that are not one header's.
 BUILD: Final = "getting-started.md#build-a-secure"
@@ -44,18 +52,15 @@ def header_page(name: object) -> str:
 
     A header the library has no builder for is a custom header.
     """
-    # Imported here: the registry imports the builders, which raise through this module.
-    from secure._registry import by_name
-
     spec = by_name(name) if isinstance(name, str) else None
-    if spec is None or spec.builder is None:
+    if spec is None or spec.builder_name is None:
         return CUSTOM_HEADERS
     return f"headers/{spec.lower.removesuffix('-report-only')}.md"
 
 
 def bare(message: str) -> str:
     """``message`` without the pointer :func:`see` appended, for a caller that re-words it."""
-    return _POINTER.sub("", message)
+    return _pointer().sub("", message)
 
 
 def see(message: object, page: str) -> str:

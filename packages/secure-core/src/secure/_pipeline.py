@@ -218,7 +218,7 @@ def _grammar_check(spec: HeaderSpec) -> Callable[[str], object]:
 
 # Strict validation parses each managed header's value with its own builder.
 _GRAMMAR: Final[Mapping[str, Callable[[str], object]]] = {
-    spec.lower: _grammar_check(spec) for spec in HEADERS if spec.builder is not None
+    spec.lower: _grammar_check(spec) for spec in HEADERS if spec.builder_name is not None
 }
 
 # Response header sizes above this are refused by common proxies (nginx's default

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from secure import headers as h
-from secure.headers._base import BaseHeader
+
+if TYPE_CHECKING:
+    from secure.headers._base import BaseHeader
 
 __all__ = ["HEADERS", "KEYED", "KEYWORDS", "HeaderSpec", "by_key", "by_name"]
 
@@ -29,23 +31,34 @@ class HeaderSpec:
 
     ``name``: the field name, canonically spelled (``"Content-Security-Policy"``).
     ``builder``: the builder that renders and parses it; ``None`` for a header the
-    library only names. ``key``: the ``Secure(...)`` keyword and configuration key;
-    ``None`` when only ``custom`` can set it. ``report_only``: the builder renders the
-    ``-Report-Only`` variant. ``joinable``: repeated fields can be joined with ", "
-    without changing the meaning (list-based fields, RFC 9110 §5.3; structured-field
-    lists and dictionaries, RFC 9651 §3.1-3.2). ``multi``: several fields may stand on
-    one response and all apply (CSP Level 3 §3.1, "multiple policies"), so middleware
-    appends ours beside the application's. ``single``: browsers read one field only
-    (RFC 6797 §8.1, HTML's X-Frame-Options processing, RFC 9651 items).
+    library only names. The table holds the builder's name (``builder_name``); its module
+    is imported when ``builder`` is first read, so the table itself imports no builder.
+    ``key``: the ``Secure(...)`` keyword and configuration key; ``None`` when only
+    ``custom`` can set it. ``report_only``: the builder renders the ``-Report-Only``
+    variant. ``joinable``: repeated fields can be joined with ", " without changing the
+    meaning (list-based fields, RFC 9110 §5.3; structured-field lists and dictionaries,
+    RFC 9651 §3.1-3.2). ``multi``: several fields may stand on one response and all apply
+    (CSP Level 3 §3.1, "multiple policies"), so middleware appends ours beside the
+    application's. ``single``: browsers read one field only (RFC 6797 §8.1, HTML's
+    X-Frame-Options processing, RFC 9651 items).
     """
 
     # A plain class, not a dataclass: ``import secure`` stays free of ``dataclasses``.
-    __slots__ = ("builder", "joinable", "key", "lower", "multi", "name", "report_only", "single")
+    __slots__ = (
+        "builder_name",
+        "joinable",
+        "key",
+        "lower",
+        "multi",
+        "name",
+        "report_only",
+        "single",
+    )
 
     def __init__(
         self,
         name: str,
-        builder: type[BaseHeader] | None = None,
+        builder_name: str | None = None,
         key: str | None = None,
         *,
         report_only: bool = False,
@@ -55,7 +68,7 @@ class HeaderSpec:
     ) -> None:
         self.name = name
         self.lower = name.lower()
-        self.builder = builder
+        self.builder_name = builder_name
         self.key = key
         self.report_only = report_only
         self.joinable = joinable
@@ -64,6 +77,14 @@ class HeaderSpec:
 
     def __repr__(self) -> str:
         return f"HeaderSpec({self.name!r}, key={self.key!r})"
+
+    @property
+    def builder(self) -> type[BaseHeader] | None:
+        """The builder class (``secure.headers.<builder_name>``), or ``None``."""
+        if self.builder_name is None:
+            return None
+        builder: type[BaseHeader] = getattr(h, self.builder_name)
+        return builder
 
     def new_builder(self) -> BaseHeader:
         """A fresh builder for this header, switched to report-only where it applies."""
@@ -75,15 +96,15 @@ class HeaderSpec:
         return builder
 
 
-_CSP: Final = h.ContentSecurityPolicy
-_PP: Final = h.PermissionsPolicy
+_CSP: Final = "ContentSecurityPolicy"
+_PP: Final = "PermissionsPolicy"
 
 #: Every header the library knows, in the order ``Secure`` renders its keyword slots.
 HEADERS: Final[tuple[HeaderSpec, ...]] = (
-    HeaderSpec("Cache-Control", h.CacheControl, "cache", joinable=True),
-    HeaderSpec("Cross-Origin-Embedder-Policy", h.CrossOriginEmbedderPolicy, "coep", single=True),
-    HeaderSpec("Cross-Origin-Opener-Policy", h.CrossOriginOpenerPolicy, "coop", single=True),
-    HeaderSpec("Cross-Origin-Resource-Policy", h.CrossOriginResourcePolicy, "corp", single=True),
+    HeaderSpec("Cache-Control", "CacheControl", "cache", joinable=True),
+    HeaderSpec("Cross-Origin-Embedder-Policy", "CrossOriginEmbedderPolicy", "coep", single=True),
+    HeaderSpec("Cross-Origin-Opener-Policy", "CrossOriginOpenerPolicy", "coop", single=True),
+    HeaderSpec("Cross-Origin-Resource-Policy", "CrossOriginResourcePolicy", "corp", single=True),
     HeaderSpec("Content-Security-Policy", _CSP, "csp", joinable=True, multi=True),
     HeaderSpec(
         "Content-Security-Policy-Report-Only",
@@ -93,7 +114,7 @@ HEADERS: Final[tuple[HeaderSpec, ...]] = (
         joinable=True,
         multi=True,
     ),
-    HeaderSpec("Strict-Transport-Security", h.StrictTransportSecurity, "hsts", single=True),
+    HeaderSpec("Strict-Transport-Security", "StrictTransportSecurity", "hsts", single=True),
     HeaderSpec("Permissions-Policy", _PP, "permissions", joinable=True),
     HeaderSpec(
         "Permissions-Policy-Report-Only",
@@ -102,16 +123,16 @@ HEADERS: Final[tuple[HeaderSpec, ...]] = (
         report_only=True,
         joinable=True,
     ),
-    HeaderSpec("Referrer-Policy", h.ReferrerPolicy, "referrer", joinable=True),
-    HeaderSpec("X-Permitted-Cross-Domain-Policies", h.XPermittedCrossDomainPolicies, "xpcdp"),
-    HeaderSpec("X-DNS-Prefetch-Control", h.XDnsPrefetchControl, "xdfc"),
-    HeaderSpec("Server", h.Server, "server"),
-    HeaderSpec("X-Content-Type-Options", h.XContentTypeOptions, "xcto", single=True),
-    HeaderSpec("X-Frame-Options", h.XFrameOptions, "xfo"),
-    HeaderSpec("Reporting-Endpoints", h.ReportingEndpoints, "reporting_endpoints", joinable=True),
+    HeaderSpec("Referrer-Policy", "ReferrerPolicy", "referrer", joinable=True),
+    HeaderSpec("X-Permitted-Cross-Domain-Policies", "XPermittedCrossDomainPolicies", "xpcdp"),
+    HeaderSpec("X-DNS-Prefetch-Control", "XDnsPrefetchControl", "xdfc"),
+    HeaderSpec("Server", "Server", "server"),
+    HeaderSpec("X-Content-Type-Options", "XContentTypeOptions", "xcto", single=True),
+    HeaderSpec("X-Frame-Options", "XFrameOptions", "xfo"),
+    HeaderSpec("Reporting-Endpoints", "ReportingEndpoints", "reporting_endpoints", joinable=True),
     # Headers with a builder but no keyword of their own (set them through ``custom``).
-    HeaderSpec("Clear-Site-Data", h.ClearSiteData, joinable=True),
-    HeaderSpec("Origin-Agent-Cluster", h.OriginAgentCluster),
+    HeaderSpec("Clear-Site-Data", "ClearSiteData", joinable=True),
+    HeaderSpec("Origin-Agent-Cluster", "OriginAgentCluster"),
     # Headers the presets or the checker name, with no builder.
     HeaderSpec("Cross-Origin-Embedder-Policy-Report-Only"),
     HeaderSpec("Cross-Origin-Opener-Policy-Report-Only"),

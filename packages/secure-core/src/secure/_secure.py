@@ -6,10 +6,9 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
-from secure import _csp_edit, _pipeline, _presets
+from secure import _pipeline
 from secure import headers as h
 from secure._docs import BUILD, CUSTOM_HEADERS, NONCES, OVERRIDES, see
-from secure._override import Override
 from secure._pipeline import (
     COMMA_JOIN_OK,
     DEFAULT_ALLOWED_HEADERS,
@@ -20,17 +19,19 @@ from secure._pipeline import (
     _Entry,
 )
 from secure._registry import KEYED, KEYWORDS, by_name
-from secure._snapshot import HeaderSnapshot
-from secure._suggest import suggest
 from secure._validation import check_field_name, check_field_value
 from secure.errors import HeaderSetError
 from secure.headers._base import BaseHeader
-from secure.nonce import _PLACEHOLDER, generate_nonce, is_nonce
 
+# The presets, overrides, compiled plans and nonces are imported by the methods that use
+# them, so ``from secure import Secure`` loads no builder and stays cheap
+# (tests/test_import_cost.py lists what it must not load).
 if TYPE_CHECKING:
     import logging
 
+    from secure._override import Override
     from secure._presets import Preset
+    from secure._snapshot import HeaderSnapshot
     from secure.audit import Finding
 
 __all__ = ["Secure"]
@@ -49,7 +50,12 @@ def _render(header: BaseHeader) -> _Entry:
     return _Entry(name, value, header.has_nonce, header)
 
 
-def _check_nonce(nonce: str) -> str:
+def _nonce_for(nonce: str | None) -> str:
+    """The nonce for a configuration with a nonce slot: ``nonce`` checked, or a fresh one."""
+    from secure.nonce import generate_nonce, is_nonce
+
+    if nonce is None:
+        return generate_nonce()
     if not is_nonce(nonce):
         raise ValueError(
             see(
@@ -62,9 +68,13 @@ def _check_nonce(nonce: str) -> str:
 
 
 def _fill(entries: Iterable[_Entry], nonce: str | None) -> tuple[tuple[str, str], ...]:
+    if not nonce:
+        return tuple([(e.name, e.value) for e in entries])
+    from secure.nonce import _PLACEHOLDER
+
     return tuple(
         [
-            (e.name, e.value.replace(_PLACEHOLDER, nonce) if e.templated and nonce else e.value)
+            (e.name, e.value.replace(_PLACEHOLDER, nonce) if e.templated else e.value)
             for e in entries
         ]
     )
@@ -312,7 +322,9 @@ class Secure:
     @classmethod
     def with_default_headers(cls) -> Secure:
         """The recommended defaults: the same as ``Secure.from_preset(Preset.BALANCED)``."""
-        return cls.from_preset(_presets.Preset.BALANCED)
+        from secure._presets import Preset
+
+        return cls.from_preset(Preset.BALANCED)
 
     @classmethod
     def from_preset(cls, preset: Preset | str) -> Secure:
@@ -323,13 +335,15 @@ class Secure:
         >>> Secure.from_preset(Preset.STRICT).headers["X-Frame-Options"]
         'DENY'
         """
-        member = _presets.parse_preset(preset)
+        from secure._presets import parse_preset, preset_builders
+
+        member = parse_preset(preset)
         # Rendering a preset validates every value again; the rendered entries and the
         # builders they hold are never changed in place, so each preset is rendered
         # once and every call gets its own Secure over them.
         template = _PRESETS.get(member)
         if template is None:
-            template = _PRESETS[member] = cls._from_builders(_presets.preset_builders(member))
+            template = _PRESETS[member] = cls._from_builders(preset_builders(member))
         return template.copy()
 
     @classmethod
@@ -366,7 +380,9 @@ class Secure:
             return cls.with_default_headers()
         if isinstance(value, Secure):
             return value
-        if isinstance(value, (_presets.Preset, str)):
+        from secure._presets import Preset
+
+        if isinstance(value, (Preset, str)):
             return cls.from_preset(value)
         if isinstance(value, Mapping):
             return cls.from_config(value)
@@ -435,7 +451,7 @@ class Secure:
         """
         entries = self._entries
         if any(e.templated for e in entries):
-            nonce = generate_nonce() if nonce is None else _check_nonce(nonce)
+            nonce = _nonce_for(nonce)
         return _fill(entries, nonce)
 
     @property
@@ -476,6 +492,8 @@ class Secure:
             state = self._now()
             plan = state.plan
             if plan is None:
+                from secure._snapshot import HeaderSnapshot
+
                 plan = state.plan = HeaderSnapshot(
                     (e.name, e.value, e.templated) for e in state.entries
                 )
@@ -488,10 +506,7 @@ class Secure:
         self, nonce: str | None
     ) -> tuple[tuple[tuple[str, str], ...], str | None]:
         entries = self._entries
-        if any(e.templated for e in entries):
-            nonce = generate_nonce() if nonce is None else _check_nonce(nonce)
-        else:
-            nonce = None
+        nonce = _nonce_for(nonce) if any(e.templated for e in entries) else None
         # After validate_and_normalize_headers() the entries *are* the normalised mapping.
         return _fill(entries, nonce), nonce
 
@@ -564,6 +579,8 @@ class Secure:
         Naming a header this configuration does not send (to remove or exempt it) is a
         ``ValueError`` that suggests the closest name.
         """
+        from secure._override import Override
+
         given = Override(
             headers=headers, csp=csp, csp_sources=csp_sources, exempt=exempt, exempt_all=exempt_all
         )
@@ -695,7 +712,7 @@ class Secure:
         return "\n".join(f"{name}: {value}" for name, value in self.header_items())
 
 
-_PRESETS: dict[_presets.Preset | str, Secure] = {}
+_PRESETS: dict[Preset | str, Secure] = {}
 
 
 def _assemble(
@@ -759,6 +776,9 @@ def _assemble(
 
 def _apply(entries: list[_Entry], override: Override) -> list[_Entry]:
     """The entries with ``override`` applied; validated against this configuration."""
+    from secure import _csp_edit
+    from secure._suggest import suggest
+
     # exempt_all starts from nothing; what the override sets is still sent.
     result = [] if override.exempt_all else list(entries)
 

@@ -16,6 +16,7 @@ ends each message with its documentation page).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
 
@@ -39,11 +40,16 @@ _TOKEN: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 #   [ 1*( SP / HTAB / field-vchar ) field-vchar ]; field-vchar = VCHAR / obs-text.
 # VCHAR is %x21-7E, obs-text is %x80-FF. The empty value is allowed (e.g. ``Server:``).
 _FIELD_VALUE_ASCII: Final = re.compile(r"(?:[\x21-\x7e](?:[\x21-\x7e\x20\t]*[\x21-\x7e])?)?")
+
+
 # obs-text is accepted only on request, and never its C1 control range %x80-9F (NEL,
 # U+0085, is a line break to some parsers): only %xA0-FF.
-_FIELD_VALUE_OBS: Final = re.compile(
-    r"(?:[\x21-\x7e\xa0-\xff](?:[\x21-\x7e\xa0-\xff\x20\t]*[\x21-\x7e\xa0-\xff])?)?"
-)
+# Compiled on first use: most applications never allow obs-text.
+@functools.cache
+def _field_value_obs() -> re.Pattern[str]:
+    return re.compile(
+        r"(?:[\x21-\x7e\xa0-\xff](?:[\x21-\x7e\xa0-\xff\x20\t]*[\x21-\x7e\xa0-\xff])?)?"
+    )
 
 
 def describe_char(char: str) -> str:
@@ -111,7 +117,7 @@ def is_field_name(name: str) -> bool:
 
 def is_field_value(value: str, *, allow_obs_text: bool = False) -> bool:
     """True when ``value`` is a valid RFC 9110 field value (no surrounding whitespace)."""
-    pattern = _FIELD_VALUE_OBS if allow_obs_text else _FIELD_VALUE_ASCII
+    pattern = _field_value_obs() if allow_obs_text else _FIELD_VALUE_ASCII
     return pattern.fullmatch(value) is not None
 
 

@@ -12,6 +12,7 @@ serialized policy), §2.3 (directive names and values), §2.3.1 (source lists), 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Final, Literal, NamedTuple, NoReturn
 
@@ -156,19 +157,26 @@ BASE64: Final = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 # CSP3 §2.3.1: scheme-source = scheme-part ":"; scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
 _SCHEME: Final = r"[A-Za-z][A-Za-z0-9+.-]*"
 SCHEME_SOURCE: Final = re.compile(_SCHEME + ":")
+
+
 # CSP3 §2.3.1: host-source = [ scheme-part "://" ] host-part [ ":" port-part ] [ path-part ]
 #   host-part = "*" / [ "*." ] 1*host-char *( "." 1*host-char ) [ "." ]
 #   host-char = ALPHA / DIGIT / "-"
 #   port-part = 1*DIGIT / "*"; path-part = path-absolute (RFC 3986 pchar and "/"; ";" and ","
 #   are left out because they would end the directive or the policy).
-HOST_SOURCE: Final = re.compile(
-    rf"(?:(?P<scheme>{_SCHEME})://)?"
-    r"(?P<host>\*|(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?)"
-    r"(?::(?P<port>[0-9]+|\*))?"
-    # path-part is RFC 3986 path-absolute: "/" then segments, never "//" at the start.
-    r"(?P<path>/(?:(?:[A-Za-z0-9._~!$&'()*+=:@-]|%[0-9A-Fa-f]{2})"
-    r"(?:[A-Za-z0-9._~!$&'()*+=:@/-]|%[0-9A-Fa-f]{2})*)?)?"
-)
+# Compiled on first use: the longest pattern here, and no preset holds a host source.
+@functools.cache
+def host_source() -> re.Pattern[str]:
+    return re.compile(
+        rf"(?:(?P<scheme>{_SCHEME})://)?"
+        r"(?P<host>\*|(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?)"
+        r"(?::(?P<port>[0-9]+|\*))?"
+        # path-part is RFC 3986 path-absolute: "/" then segments, never "//" at the start.
+        r"(?P<path>/(?:(?:[A-Za-z0-9._~!$&'()*+=:@-]|%[0-9A-Fa-f]{2})"
+        r"(?:[A-Za-z0-9._~!$&'()*+=:@/-]|%[0-9A-Fa-f]{2})*)?)?"
+    )
+
+
 # RFC 3986 URI-reference characters, without ";" and "," (CSP3 §2.3 directive-value).
 _URI_REFERENCE: Final = re.compile(r"(?:[A-Za-z0-9._~:/?#\[\]@!$&'()*+=-]|%[0-9A-Fa-f]{2})+")
 # Trusted Types: tt-policy-name = 1*( ALPHA / DIGIT / "-" / "#" / "=" / "_" / "/" / "@" / "." / "%")
@@ -282,7 +290,7 @@ def source_error(source: str, *, ancestors: bool) -> str | None:
         return f"without a colon this is a host name; for the scheme write '{lower}:'"
     if SCHEME_SOURCE.fullmatch(source):
         return None
-    match = HOST_SOURCE.fullmatch(source)
+    match = host_source().fullmatch(source)
     if match is None:
         return (
             "not a CSP source expression (CSP3 §2.3.1); use a quoted keyword such as 'self', "
@@ -516,7 +524,7 @@ class HostSource(NamedTuple):
 
 def parse_host_source(source: str) -> HostSource | None:
     """A host-source's parts (``https://*.example.com:443/js/``), or None if it is not one."""
-    found = HOST_SOURCE.fullmatch(source)
+    found = host_source().fullmatch(source)
     if found is None:
         return None
     scheme, host, port, path = found.group("scheme", "host", "port", "path")

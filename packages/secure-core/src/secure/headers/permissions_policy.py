@@ -9,6 +9,7 @@ Feature names come from the W3C policy-controlled features registry
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final, NamedTuple, NoReturn, TypeVar
 
@@ -27,14 +28,18 @@ _REPORT_ONLY_HEADER: Final = "Permissions-Policy-Report-Only"
 # What a builder with no feature sends: location, microphone and camera off everywhere.
 _DEFAULT_POLICY: Final = "geolocation=(), microphone=(), camera=()"
 
+
 # An origin (scheme "://" host [ ":" port ]) as the allowlist's sf-string holds it; hosts
 # may start with "*." (subdomain wildcard) or be an IPv6 literal. ASCII only: IDNs go in
-# punycode.
-_ORIGIN: Final = re.compile(
-    r"[A-Za-z][A-Za-z0-9+.-]*://"
-    r"(?:(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])"
-    r"(?::(?P<port>[0-9]{1,5}))?"
-)
+# punycode. Compiled on first use: the presets' policies hold no origin.
+@functools.cache
+def _origin() -> re.Pattern[str]:
+    return re.compile(
+        r"[A-Za-z][A-Za-z0-9+.-]*://"
+        r"(?:(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])"
+        r"(?::(?P<port>[0-9]{1,5}))?"
+    )
+
 
 _ALLOWLIST_HELP: Final = (
     "use \"'self'\", \"'src'\", '*', \"'none'\" or an origin such as 'https://example.com'"
@@ -457,9 +462,9 @@ class PermissionsPolicy(PermissionsPolicyCompat, BaseHeader):
                 f"invalid allowlist item {origin!r} for {feature}: quotes and backslashes are "
                 f"not allowed; {_ALLOWLIST_HELP}",
             )
-        found = _ORIGIN.fullmatch(origin)
+        found = _origin().fullmatch(origin)
         if found is None:
-            prefix = _ORIGIN.match(origin)
+            prefix = _origin().match(origin)
             if prefix and origin[prefix.end()] in "/?#":
                 hint = "an origin has no path, query or fragment (not even a trailing '/')"
             elif "://" not in origin:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import ClassVar, Final
 
@@ -10,10 +11,18 @@ from secure.headers._token import SimpleHeader
 
 __all__ = ["Server"]
 
+
 # RFC 9110 §10.2.4: Server = product *( RWS ( product / comment ) );
 # product = token [ "/" product-version ]; product-version = token (§5.6.2 tchar).
-_PRODUCT: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:/[!#$%&'*+\-.^_`|~0-9A-Za-z]+)?")
-_RWS: Final = re.compile(r"[ \t]+")
+# Compiled on the first parse: ``Server().set("")``, what the presets send, never needs it.
+@functools.cache
+def _product_and_rws() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return (
+        re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:/[!#$%&'*+\-.^_`|~0-9A-Za-z]+)?"),
+        re.compile(r"[ \t]+"),
+    )
+
+
 # RFC 9110 §5.6.5: ctext = HTAB / SP / %x21-27 / %x2A-5B / %x5D-7E (obs-text is never sent).
 _CTEXT: Final = frozenset("\t " + "".join(chr(c) for c in range(0x21, 0x7F) if c not in b"()\\"))
 
@@ -37,17 +46,18 @@ class Server(SimpleHeader):
     def _check_raw(self, value: str) -> None:
         # The empty value is not in the grammar, but it is this builder's purpose: it
         # replaces whatever the framework would advertise.
+        product_pattern, rws = _product_and_rws()
         position, first = 0, True
         while position < len(value):
             if not first:
-                gap = _RWS.match(value, position)
+                gap = rws.match(value, position)
                 if gap is None or gap.end() == len(value):
                     raise self._error(value, position)
                 position = gap.end()
             if value[position] == "(" and not first:
                 position = self._comment_end(value, position)
             else:
-                product = _PRODUCT.match(value, position)
+                product = product_pattern.match(value, position)
                 if product is None:
                     raise self._error(value, position)
                 position = product.end()

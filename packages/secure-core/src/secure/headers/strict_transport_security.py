@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import ClassVar, Final
 
@@ -22,12 +23,22 @@ _NAMES: Final = {
 }
 
 _TCHAR: Final = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
+
+
 # RFC 6797 §6.1: directive = directive-name [ "=" directive-value ], directive-value =
 # token / quoted-string, with implied linear whitespace; directives may be empty.
-_DIRECTIVE: Final = re.compile(
-    rf'[ \t]*(?:({_TCHAR}+)(?:[ \t]*=[ \t]*({_TCHAR}+|"(?:[^"\\]|\\[\t \x21-\x7e])*"))?)?[ \t]*'
-)
-_DIGITS: Final = re.compile(r'"?([0-9]+)"?')
+# The patterns are compiled on the first parse: the fluent methods and the presets never
+# need them.
+@functools.cache
+def _directive() -> re.Pattern[str]:
+    return re.compile(
+        rf'[ \t]*(?:({_TCHAR}+)(?:[ \t]*=[ \t]*({_TCHAR}+|"(?:[^"\\]|\\[\t \x21-\x7e])*"))?)?[ \t]*'
+    )
+
+
+@functools.cache
+def _digits() -> re.Pattern[str]:
+    return re.compile(r'"?([0-9]+)"?')
 
 
 class StrictTransportSecurity(SimpleHeader):
@@ -124,7 +135,7 @@ class StrictTransportSecurity(SimpleHeader):
         header = self.header_name
         seen: dict[str, str | None] = {}
         for part in value.split(";"):
-            found = _DIRECTIVE.fullmatch(part)
+            found = _directive().fullmatch(part)
             if found is None:
                 where = f" in {value!r}" if part != value else ""
                 raise ValueError(
@@ -166,7 +177,7 @@ class StrictTransportSecurity(SimpleHeader):
                 )
             )
         # A quoted-string's quotes are not part of the value: max-age="300" means 300.
-        digits = _DIGITS.fullmatch(seen["max-age"] or "")
+        digits = _digits().fullmatch(seen["max-age"] or "")
         if digits is None:
             raise ValueError(
                 see_header(
