@@ -92,11 +92,16 @@ class SecureASGIMiddleware(Middleware[ASGIApp]):
         """The application call when ``select`` picks each response's plan."""
         # The nonce is chosen before the application runs and never changes for this
         # request, so whenever the page reads it, it matches the header.
-        nonce = scope_nonce(scope) if self.snapshot.needs_nonce else None
+        default = self.snapshot
+        select = self.select
+        assert select is not None  # only called with one
+        nonce = scope_nonce(scope) if default.needs_nonce else None
 
         async def send_per_route(message: Message) -> None:
             if message["type"] == "http.response.start":
-                plan = self.plan_for(scope)
+                # Most responses keep the default: one call, no cache lookup.
+                override = select(scope)
+                plan = default if override is None else self._compiled(override)
                 used = None
                 if plan.needs_nonce:
                     if nonce is None:  # only this route's policy has a nonce slot
