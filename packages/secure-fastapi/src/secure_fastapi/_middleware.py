@@ -181,7 +181,8 @@ class SecureMiddleware:
             return
         scope[MIDDLEWARE_KEY] = self
         try:
-            await self._core(scope, receive, send)
+            # The core's select path, without the core's own coroutine around it.
+            await self._core._respond(scope, receive, send)
         except Exception as exc:
             if not _renders_default_error(scope) or not _not_started(scope):
                 raise

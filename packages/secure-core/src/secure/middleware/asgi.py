@@ -66,6 +66,19 @@ class SecureASGIMiddleware(Middleware[ASGIApp]):
 
         await self.app(scope, receive, send_with_headers)
 
+    def _respond(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        """What awaiting the middleware does, for a wrapper with its own coroutine.
+
+        A plain call returning the awaitable: a framework package's middleware that
+        awaits this, instead of the middleware, runs one coroutine fewer per request on
+        the ``select`` path (the other paths return the middleware's own coroutine).
+        """
+        if self.select is None or scope["type"] != "http":
+            return self(scope, receive, send)
+        if self.exclude is not None and self.exclude.matches_scope(scope):
+            return self.app(scope, receive, send)
+        return self._per_route(scope, receive, send)
+
     def _with_nonce(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         """The application call for a configuration with a nonce slot (one plan).
 
