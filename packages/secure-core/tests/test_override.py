@@ -335,6 +335,38 @@ def test_asgi_select_sees_the_scope_after_routing() -> None:
     assert b"x-frame-options" not in names and b"content-security-policy" in names
 
 
+def test_asgi_respond_does_what_awaiting_the_middleware_does() -> None:
+    import asyncio
+
+    async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    def names_sent(app: SecureASGIMiddleware, respond: bool, scope: dict[str, Any]) -> list[bytes]:
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        call = app._respond if respond else app
+        asyncio.run(call(scope, None, send))  # type: ignore[arg-type]
+        return [name for name, _ in sent[0]["headers"]]
+
+    exempt = Override(exempt=["X-Frame-Options"])
+    selecting = SecureASGIMiddleware(
+        asgi_app,
+        select=lambda scope: exempt if scope["path"] == "/embed" else None,
+        exclude=["/raw/"],
+    )
+    static = SecureASGIMiddleware(asgi_app)
+    for app in (selecting, static):
+        for path in ("/", "/embed", "/raw/file"):
+            scope = {"type": "http", "path": path, "root_path": ""}
+            assert names_sent(app, True, dict(scope)) == names_sent(app, False, dict(scope))
+    assert names_sent(selecting, True, {"type": "http", "path": "/raw/x", "root_path": ""}) == []
+    embed = names_sent(selecting, True, {"type": "http", "path": "/embed", "root_path": ""})
+    assert b"x-frame-options" not in embed and b"content-security-policy" in embed
+
+
 def test_select_needs_the_configuration_not_a_snapshot() -> None:
     with pytest.raises(TypeError, match="select= needs the Secure"):
         SecureWSGIMiddleware(

@@ -77,6 +77,9 @@ class SecureMiddleware:
         "_docs_pages",
         "_error",
         "_error_page",
+        "_exclude",
+        "_multi_ok",
+        "_ready",
         "_registered",
         "_secure",
         "app",
@@ -94,6 +97,10 @@ class SecureMiddleware:
         self.app = app
         self._error: Exception | None = None
         self._registered = False
+        # Registered, without a configuration error: __call__ checks only this.
+        self._ready = False
+        # Starlette's default 500 page through the same headers, built at the first 500.
+        self._error_page: SecureASGIMiddleware | None = None
         # FastAPI's documentation endpoints: id(endpoint) -> (page, app, endpoint). The
         # endpoint is held, so its id stays its own.
         self._docs_pages: dict[int, tuple[DocsPage, FastAPI, object]] = {}
@@ -135,18 +142,14 @@ class SecureMiddleware:
             )
         # A private copy: changing the caller's object later must not change this one.
         self._secure = Secure.coerce(secure).copy()
-        multi_ok = MULTI_OK if multi_ok is None else multi_ok
-        prefixes = None if exclude is None else PathPrefixes(exclude)
+        self._multi_ok = MULTI_OK if multi_ok is None else multi_ok
+        self._exclude = None if exclude is None else PathPrefixes(exclude)
         self._core = SecureASGIMiddleware(
-            self.app, secure=self._secure, multi_ok=multi_ok, select=self._select, exclude=prefixes
-        )
-        # Starlette's default 500 page, sent through the same headers (see __call__).
-        self._error_page = SecureASGIMiddleware(
-            _default_error_page,
+            self.app,
             secure=self._secure,
-            multi_ok=multi_ok,
+            multi_ok=self._multi_ok,
             select=self._select,
-            exclude=prefixes,
+            exclude=self._exclude,
         )
         # The documentation pages only need their own CSP where the app sends one.
         has_csp = "content-security-policy" in self._core.snapshot.names
@@ -167,18 +170,19 @@ class SecureMiddleware:
         return self._core.snapshot if override is None else self._secure.snapshot(override)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self._registered:
+        if not self._ready:
             self._first_call(scope)
-        if self._error is not None:
-            if scope["type"] == "lifespan":
-                await _fail_startup(self._error, receive, send)
-            raise self._error
+            if self._error is not None:
+                if scope["type"] == "lifespan":
+                    await _fail_startup(self._error, receive, send)
+                raise self._error
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         scope[MIDDLEWARE_KEY] = self
         try:
-            await self._core(scope, receive, send)
+            # The core's select path, without the core's own coroutine around it.
+            await self._core._respond(scope, receive, send)
         except Exception as exc:
             if not _renders_default_error(scope) or not _not_started(scope):
                 raise
@@ -187,18 +191,31 @@ class SecureMiddleware:
             # from here, through the headers; it sees the response started, sends
             # nothing, and re-raises the exception for the server to log, as usual.
             scope[_ERROR_KEY] = exc
-            await self._error_page(scope, receive, send)
+            await self._default_error_page()(scope, receive, send)
             raise
 
     # -- registration: the app's routes, checked against the configuration -----------------
 
     def _first_call(self, scope: Scope) -> None:
-        self._registered = True
-        if self._error is None:
+        if self._error is None and not self._registered:
             try:
                 self._register(scope.get("app"))
             except (ValueError, TypeError) as exc:
                 self._error = exc
+        self._registered = True
+        self._ready = self._error is None
+
+    def _default_error_page(self) -> SecureASGIMiddleware:
+        """Starlette's default 500 page, sent through the same headers (see __call__)."""
+        if self._error_page is None:
+            self._error_page = SecureASGIMiddleware(
+                _default_error_page,
+                secure=self._secure,
+                multi_ok=self._multi_ok,
+                select=self._select,
+                exclude=self._exclude,
+            )
+        return self._error_page
 
     def _register(self, app: object) -> None:
         """Check every route's rules against the configuration; find the docs pages."""
@@ -212,6 +229,7 @@ class SecureMiddleware:
             for endpoint, page, owner in find_docs_pages(app):
                 self._docs_pages[id(endpoint)] = (page, owner, endpoint)  # type: ignore[assignment]
             self._docs_ids = frozenset(self._docs_pages)
+        self._ready = self._error is None
 
     # -- per response -----------------------------------------------------------------------
 
@@ -224,11 +242,19 @@ class SecureMiddleware:
         return override
 
     def _select(self, scope: Scope) -> Override | None:
-        """``select=`` of the core middleware, called as the response starts."""
-        if APPLIED_KEY in scope:  # an inner SecureMiddleware (more specific) did
-            return _NOTHING if scope[APPLIED_KEY] is not self else self._override(scope)
-        scope[APPLIED_KEY] = self
-        return self._override(scope)
+        """``select=`` of the core middleware, called as every response starts.
+
+        :meth:`_override`, inlined for the common response (no documentation pages).
+        """
+        applied = scope.get(APPLIED_KEY)
+        if applied is None:
+            scope[APPLIED_KEY] = self
+        elif applied is not self:  # an inner SecureMiddleware (more specific) did
+            return _NOTHING
+        if self._docs_ids:
+            return self._override(scope)
+        override: Override | None = scope.get(RULES_KEY)
+        return override
 
     def _docs_override(self, scope: Scope) -> Override:
         page, app, _ = self._docs_pages[id(scope["endpoint"])]

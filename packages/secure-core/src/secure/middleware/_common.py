@@ -114,8 +114,10 @@ class Middleware(Generic[App]):
     def plan_for(self, where: Any) -> HeaderSnapshot:
         """The plan for one request: its route's override (``select``), or the default."""
         override = self.select(where) if self.select is not None else None
-        if override is None:
-            return self.snapshot
+        return self.snapshot if override is None else self._compiled(override)
+
+    def _compiled(self, override: Override) -> HeaderSnapshot:
+        """The plan for one override, compiled once (``multi_ok`` names appended)."""
         plan = self._plans.get(override)
         if plan is None:
             assert self._secure is not None  # guaranteed by __init__ when select is set
