@@ -21,6 +21,7 @@ from secure._docs import (
     CONFIGURATION,
     CUSTOM_HEADERS,
     DOCS_URL,
+    EXCLUDE,
     NONCES,
     OVERRIDES,
     PIPELINE,
@@ -50,6 +51,7 @@ from secure.headers import (
     XFrameOptions,
     XPermittedCrossDomainPolicies,
 )
+from secure.middleware import PathPrefixes, SecureASGIMiddleware, SecureWSGIMiddleware
 from secure.nonce import csp_hash
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -77,6 +79,10 @@ def page_exists(page: str) -> bool:
 
 
 # (what is done, the error type, the words the message starts with, the page it ends with)
+def _app(*args: object) -> None:
+    """An application the middlewares wrap; never called."""
+
+
 CASES: list[tuple[str, Callable[[], object], type[Exception], str, str]] = [
     (
         "XFrameOptions().set('DENNY')",
@@ -338,6 +344,36 @@ CASES: list[tuple[str, Callable[[], object], type[Exception], str, str]] = [
         "configuration.md#files",
     ),
     (
+        "SecureASGIMiddleware(exclude='/admin/')",
+        lambda: SecureASGIMiddleware(_app, exclude="/admin/"),  # type: ignore[arg-type]
+        TypeError,
+        "exclude: expected a list of path prefixes, got '/admin/'; write ['/admin/']",
+        EXCLUDE,
+    ),
+    (
+        "SecureWSGIMiddleware(exclude=['admin/'])",
+        lambda: SecureWSGIMiddleware(_app, exclude=["admin/"]),
+        ValueError,
+        "exclude: 'admin/' must start with '/'; write '/admin/'",
+        EXCLUDE,
+    ),
+    (
+        "PathPrefixes(['/a/../b'])",
+        lambda: PathPrefixes(["/a/../b"]),
+        ValueError,
+        "exclude: '/a/../b' has an empty, '.' or '..' segment",
+        EXCLUDE,
+    ),
+    (
+        "SecureASGIMiddleware(snapshot, select=...)",
+        lambda: SecureASGIMiddleware(
+            _app, secure=Secure.with_default_headers().snapshot(), select=lambda scope: None
+        ),
+        TypeError,
+        "select= needs the Secure configuration to compile overrides from",
+        OVERRIDES,
+    ),
+    (
         "Secure.from_config([])",
         lambda: Secure.from_config([]),  # type: ignore[arg-type]
         ValueError,
@@ -440,7 +476,7 @@ def _pages_named_in_sources() -> set[str]:
 
 def test_every_page_the_packages_point_at_exists() -> None:
     pages = _pages_named_in_sources()
-    assert {CONFIGURATION, OVERRIDES, BUILD, PIPELINE, NONCES} <= pages
+    assert {CONFIGURATION, OVERRIDES, BUILD, PIPELINE, NONCES, EXCLUDE} <= pages
     missing = sorted(page for page in pages if not page_exists(page))
     assert missing == []
 

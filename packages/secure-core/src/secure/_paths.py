@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+from secure._docs import EXCLUDE, see
 from secure._validation import show
 
 __all__ = ["PathPrefixes"]
@@ -87,10 +88,16 @@ class PathPrefixes:
             prefixes = prefixes.prefixes
         if isinstance(prefixes, (str, bytes)) or not isinstance(prefixes, Iterable):
             raise TypeError(
-                f"{where}: expected a list of path prefixes, got {show(prefixes)}"
-                + (f"; write [{show(prefixes)}]" if isinstance(prefixes, str) else "")
+                see(
+                    f"{where}: expected a list of path prefixes, got {show(prefixes)}"
+                    + (f"; write [{show(prefixes)}]" if isinstance(prefixes, str) else ""),
+                    EXCLUDE,
+                )
             )
-        stems = tuple(dict.fromkeys(_prefix(value, where) for value in prefixes))
+        try:
+            stems = tuple(dict.fromkeys(_prefix(value, where) for value in prefixes))
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(see(str(exc), EXCLUDE)) from None
         #: The prefixes, each written with one trailing ``/``.
         self.prefixes = tuple(f"{stem}/" for stem in stems)
         self._stems = frozenset(stems)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeVar, Union
 
+from secure._docs import OVERRIDES, see
 from secure._paths import PathPrefixes, path_prefixes
 from secure._snapshot import _COMMON_NAMES, HeaderSnapshot
 from secure.nonce import generate_nonce, is_nonce
@@ -95,8 +96,11 @@ class Middleware(Generic[App]):
         if isinstance(secure, HeaderSnapshot):
             if select is not None:
                 raise TypeError(
-                    "select= needs the Secure configuration to compile overrides from, "
-                    "not a HeaderSnapshot; pass secure=<the Secure>"
+                    see(
+                        "select= needs the Secure configuration to compile overrides from, "
+                        "not a HeaderSnapshot; pass secure=<the Secure>",
+                        OVERRIDES,
+                    )
                 )
             self._secure: Secure | None = None
             plan = secure
