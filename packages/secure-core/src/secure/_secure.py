@@ -126,6 +126,11 @@ class _State:
         self.variants: dict[Override, tuple[Secure, HeaderSnapshot]] = {}
 
 
+def _seen(builders: list[BaseHeader]) -> tuple[_Seen, ...]:
+    """What each builder looks like now (itself, its name, its value), for ``_Live.changed``."""
+    return tuple((b, b.header_name, _unchecked_value(b)) for b in builders)
+
+
 class _Live:
     """The builders a user can still reach and change: 2.x's ``headers_list``.
 
@@ -154,23 +159,23 @@ class _Live:
 
     def render(self, builders: list[BaseHeader]) -> tuple[list[_Entry], tuple[_Seen, ...]]:
         """Check, copy and render ``builders``; what each looked like, for ``changed``."""
-        entries: list[_Entry] = []
-        seen: list[_Seen] = []
         for builder in builders:
             if not isinstance(builder, BaseHeader):
                 raise TypeError(
                     "Secure.headers_list holds header builders such as "
                     f"CustomHeader(name, value), got {type(builder).__name__} {builder!r}"
                 )
-            # Recorded before the copy: a change in between only causes another rebuild.
-            seen.append((builder, builder.header_name, _unchecked_value(builder)))
+        # Recorded before the copies: a change in between only causes another rebuild.
+        seen = _seen(builders)
+        entries: list[_Entry] = []
+        for builder in builders:
             own = builder.copy()
             if any(builder is r for r in self.report_only) and isinstance(
                 own, (h.ContentSecurityPolicy, h.PermissionsPolicy)
             ):
                 own.report_only()
             entries.append(_render(own))
-        return entries, tuple(seen)
+        return entries, seen
 
 
 def _is_coroutine_function(func: object) -> bool:
@@ -230,7 +235,7 @@ class Secure:
             # The caller can still change these objects, so each rendering call checks
             # them (2.x's behaviour); without any, there is nothing to check.
             self._live = _Live(builders, report_only)
-            self._state.seen = tuple((b, b.header_name, _unchecked_value(b)) for b in builders)
+            self._state.seen = _seen(builders)
 
     def _set_entries(self, entries: list[_Entry]) -> None:
         self._live = None
@@ -278,8 +283,7 @@ class Secure:
                 for e in state.entries
             ]
             live = _Live(builders)
-            seen = tuple((b, b.header_name, _unchecked_value(b)) for b in builders)
-            self._state = _State(state.entries, state.normalized, seen)
+            self._state = _State(state.entries, state.normalized, _seen(builders))
             self._live = live
         return live.builders
 
@@ -314,8 +318,7 @@ class Secure:
                 builder if builder is not None else h.CustomHeader(entry.name, entry.value)
             )
         live.builders[:] = builders
-        seen = tuple((b, b.header_name, _unchecked_value(b)) for b in builders)
-        self._state = _State(entries, normalized, seen)
+        self._state = _State(entries, normalized, _seen(builders))
 
     # -- constructors -------------------------------------------------------------------
 
