@@ -246,11 +246,9 @@ class SecureMiddleware:
 
         :meth:`_override`, inlined for the common response (no documentation pages).
         """
-        applied = scope.get(APPLIED_KEY)
-        if applied is None:
-            scope[APPLIED_KEY] = self
-        elif applied is not self:  # an inner SecureMiddleware (more specific) did
-            return _NOTHING
+        applied: object = scope.setdefault(APPLIED_KEY, self)
+        if applied is not self:
+            return _NOTHING  # an inner SecureMiddleware (more specific) chose the headers
         if self._docs_ids:
             return self._override(scope)
         override: Override | None = scope.get(RULES_KEY)

@@ -77,7 +77,16 @@ class Middleware(Generic[App]):
     Requests under an ``exclude`` prefix (:class:`PathPrefixes`) skip the middleware.
     """
 
-    __slots__ = ("_plans", "_secure", "app", "exclude", "multi_ok", "select", "snapshot")
+    __slots__ = (
+        "_plain",
+        "_plans",
+        "_secure",
+        "app",
+        "exclude",
+        "multi_ok",
+        "select",
+        "snapshot",
+    )
 
     def __init__(
         self,
@@ -114,6 +123,9 @@ class Middleware(Generic[App]):
         #: The compiled plan this middleware applies (``multi_ok`` names are appended).
         self.snapshot = plan if multi_ok is None else plan.with_multi_ok(multi_ok)
         self._plans: dict[Override, HeaderSnapshot] = {}
+        # The common case, checked once here instead of on every request: one plan
+        # without a nonce slot.
+        self._plain = select is None and not self.snapshot.needs_nonce
 
     def plan_for(self, where: Any) -> HeaderSnapshot:
         """The plan for one request: its route's override (``select``), or the default."""

@@ -48,43 +48,26 @@ class SecureASGIMiddleware(Middleware[ASGIApp]):
             self.exclude is not None and self.exclude.matches_scope(scope)
         ):
             await self.app(scope, receive, send)
-            return
-        plan = self.snapshot
-        if self.select is not None:
-            await self._per_route(scope, receive, send)
-            return
-        if plan.needs_nonce:
+        elif self._plain:
+            # The common case, decided in __init__ (one plan without a nonce slot), served
+            # here without a call of its own.
+            plan = self.snapshot
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    # A new message: the application's dict and list stay as it built them.
+                    message = dict(message)
+                    message["headers"] = plan.merge_asgi(message.get("headers", ()))
+                await send(message)
+
+            await self.app(scope, receive, send_with_headers)
+        elif self.select is None:
             await self._with_nonce(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                # A new message: the application's dict and list stay as it built them.
-                message = dict(message)
-                message["headers"] = plan.merge_asgi(message.get("headers", ()))
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-    def _respond(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
-        """What awaiting the middleware does, for a wrapper with its own coroutine.
-
-        A plain call returning the awaitable: a framework package's middleware that
-        awaits this, instead of the middleware, runs one coroutine fewer per request on
-        the ``select`` path (the other paths return the middleware's own coroutine).
-        """
-        if self.select is None or scope["type"] != "http":
-            return self(scope, receive, send)
-        if self.exclude is not None and self.exclude.matches_scope(scope):
-            return self.app(scope, receive, send)
-        return self._per_route(scope, receive, send)
+        else:
+            await self._respond(scope, receive, send)
 
     def _with_nonce(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
-        """The application call for a configuration with a nonce slot (one plan).
-
-        A plain function returning the application's awaitable: this path adds no
-        coroutine of its own.
-        """
+        """The application call for a configuration with a nonce slot (one plan)."""
         plan = self.snapshot
         # The nonce is chosen before the application runs and never changes for this
         # request, so whenever the page reads it, it matches the header.
@@ -101,31 +84,45 @@ class SecureASGIMiddleware(Middleware[ASGIApp]):
 
         return self.app(scope, receive, send_with_nonce)
 
-    def _per_route(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
-        """The application call when ``select`` picks each response's plan."""
-        # The nonce is chosen before the application runs and never changes for this
-        # request, so whenever the page reads it, it matches the header.
-        default = self.snapshot
-        select = self.select
-        assert select is not None  # only called with one
-        nonce = scope_nonce(scope) if default.needs_nonce else None
+    def _respond(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        """The application call when ``select`` picks each response's plan.
 
+        A plain call returning the awaitable: a framework package's middleware that has
+        a coroutine of its own awaits this instead of the middleware, which runs one
+        coroutine fewer per request (it does what awaiting the middleware does).
+        """
+        if scope["type"] != "http" or (
+            self.exclude is not None and self.exclude.matches_scope(scope)
+        ):
+            return self.app(scope, receive, send)
+        select = self.select
+        if select is None:
+            return self(scope, receive, send)
+        # A nonce the default plan needs is chosen before the application runs, so the
+        # page reads the value the header will carry; None when only a route's policy
+        # has a nonce slot (it is chosen when that response starts).
+        nonce = scope_nonce(scope) if self.snapshot.needs_nonce else None
+
+        # Most responses keep the default plan: one select() call, no cache lookup, no
+        # nonce work.
         async def send_per_route(message: Message) -> None:
             if message["type"] == "http.response.start":
-                # Most responses keep the default: one call, no cache lookup.
                 override = select(scope)
-                plan = default if override is None else self._compiled(override)
-                used = None
-                if plan.needs_nonce:
-                    if nonce is None:  # only this route's policy has a nonce slot
-                        used = scope_nonce(scope)
-                    else:
-                        found = scope["state"].get(NONCE_STATE_KEY)
-                        if found != nonce:
-                            raise nonce_replaced(_NONCE_WHERE, nonce, found)
-                        used = nonce
+                plan = self.snapshot if override is None else self._compiled(override)
                 message = dict(message)
-                message["headers"] = plan.merge_asgi(message.get("headers", ()), used)
+                message["headers"] = plan.merge_asgi(
+                    message.get("headers", ()),
+                    self._start_nonce(scope, nonce) if plan.needs_nonce else None,
+                )
             await send(message)
 
         return self.app(scope, receive, send_per_route)
+
+    def _start_nonce(self, scope: Scope, chosen: str | None) -> str:
+        """The nonce for a response whose plan has a nonce slot, as the response starts."""
+        if chosen is None:  # only this route's policy has a nonce slot
+            return scope_nonce(scope)
+        found = scope["state"].get(NONCE_STATE_KEY)
+        if found != chosen:
+            raise nonce_replaced(_NONCE_WHERE, chosen, found)
+        return chosen

@@ -46,11 +46,13 @@ class SecureWSGIMiddleware(_Base):
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if self.exclude is not None and self.exclude.matches_environ(environ):
             return self.app(environ, start_response)
-        plan = self.snapshot
-        if self.select is not None:
+        if not self._plain:
+            if self.select is None:
+                return self._with_nonce(environ, start_response)
             return self._per_route(environ, start_response)
-        if plan.needs_nonce:
-            return self._with_nonce(environ, start_response)
+        # The common case, decided in __init__ (one plan without a nonce slot), served
+        # here without a call of its own.
+        plan = self.snapshot
 
         def start_with_headers(
             status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
@@ -92,25 +94,32 @@ class SecureWSGIMiddleware(_Base):
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         """The application call when ``select`` picks each response's plan."""
-        # The nonce is chosen before the application runs and never changes for this
-        # request, so whenever the page reads it, it matches the header.
+        # A nonce the default plan needs is chosen before the application runs, so the
+        # page reads the value the header will carry; None when only a route's policy
+        # has a nonce slot (it is chosen when that response starts).
         nonce = environ_nonce(environ) if self.snapshot.needs_nonce else None
+        select = self.select
+        assert select is not None  # only called with one
 
         def start_with_plan(
             status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
         ) -> Callable[[bytes], object]:
-            plan = self.plan_for(environ)
-            used = None
-            if plan.needs_nonce:
-                if nonce is None:  # only this route's policy has a nonce slot
-                    used = environ_nonce(environ)
-                elif environ.get(NONCE_ENVIRON_KEY) != nonce:
-                    raise nonce_replaced(_NONCE_WHERE, nonce, environ.get(NONCE_ENVIRON_KEY))
-                else:
-                    used = nonce
-            merged = plan.merge_wsgi(headers, used)
+            override = select(environ)
+            plan = self.snapshot if override is None else self._compiled(override)
+            merged = plan.merge_wsgi(
+                headers, self._start_nonce(environ, nonce) if plan.needs_nonce else None
+            )
             if exc_info is None:
                 return start_response(status, merged)
             return start_response(status, merged, exc_info)
 
         return self.app(environ, start_with_plan)
+
+    def _start_nonce(self, environ: WSGIEnvironment, chosen: str | None) -> str:
+        """The nonce for a response whose plan has a nonce slot, as the response starts."""
+        if chosen is None:  # only this route's policy has a nonce slot
+            return environ_nonce(environ)
+        found = environ.get(NONCE_ENVIRON_KEY)
+        if found != chosen:
+            raise nonce_replaced(_NONCE_WHERE, chosen, found)
+        return chosen
