@@ -358,13 +358,28 @@ def test_asgi_respond_does_what_awaiting_the_middleware_does() -> None:
         exclude=["/raw/"],
     )
     static = SecureASGIMiddleware(asgi_app)
-    for app in (selecting, static):
+    static_excluding = SecureASGIMiddleware(asgi_app, exclude=["/raw/"])
+    nonced = SecureASGIMiddleware(
+        asgi_app, secure=Secure.with_default_headers().derive(csp_sources={"script-src": [NONCE]})
+    )
+    for app in (selecting, static, static_excluding, nonced):
         for path in ("/", "/embed", "/raw/file"):
             scope = {"type": "http", "path": path, "root_path": ""}
             assert names_sent(app, True, dict(scope)) == names_sent(app, False, dict(scope))
     assert names_sent(selecting, True, {"type": "http", "path": "/raw/x", "root_path": ""}) == []
     embed = names_sent(selecting, True, {"type": "http", "path": "/embed", "root_path": ""})
     assert b"x-frame-options" not in embed and b"content-security-policy" in embed
+
+
+def test_select_and_exclude_are_fixed_at_construction() -> None:
+    # The middleware picks each request's path from them once, when it is created: a
+    # later assignment would be silently ignored, so it is refused.
+    for app in (SecureASGIMiddleware(_wsgi_app), SecureWSGIMiddleware(_wsgi_app)):
+        with pytest.raises(AttributeError):
+            app.select = lambda where: None  # type: ignore[misc]
+        with pytest.raises(AttributeError):
+            app.exclude = None  # type: ignore[misc]
+        assert app.select is None and app.exclude is None
 
 
 def test_select_needs_the_configuration_not_a_snapshot() -> None:

@@ -78,13 +78,13 @@ class Middleware(Generic[App]):
     """
 
     __slots__ = (
+        "_exclude",
         "_plain",
         "_plans",
         "_secure",
+        "_select",
         "app",
-        "exclude",
         "multi_ok",
-        "select",
         "snapshot",
     )
 
@@ -98,10 +98,9 @@ class Middleware(Generic[App]):
         exclude: Iterable[str] | PathPrefixes | None = None,
     ) -> None:
         self.app = app
-        #: The path prefixes left to the application alone; ``None`` for none.
-        self.exclude = path_prefixes(exclude, "exclude")
+        self._exclude = path_prefixes(exclude, "exclude")
         self.multi_ok = multi_ok
-        self.select = select
+        self._select = select
         if isinstance(secure, HeaderSnapshot):
             if select is not None:
                 raise TypeError(
@@ -127,9 +126,19 @@ class Middleware(Generic[App]):
         # without a nonce slot.
         self._plain = select is None and not self.snapshot.needs_nonce
 
+    @property
+    def exclude(self) -> PathPrefixes | None:
+        """The path prefixes left to the application alone (``None`` for none); fixed."""
+        return self._exclude
+
+    @property
+    def select(self) -> Select | None:
+        """The per-response plan picker given at construction, or ``None``; fixed."""
+        return self._select
+
     def plan_for(self, where: Any) -> HeaderSnapshot:
         """The plan for one request: its route's override (``select``), or the default."""
-        override = self.select(where) if self.select is not None else None
+        override = self._select(where) if self._select is not None else None
         return self.snapshot if override is None else self._compiled(override)
 
     def _compiled(self, override: Override) -> HeaderSnapshot:

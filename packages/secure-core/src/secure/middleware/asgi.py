@@ -45,7 +45,7 @@ class SecureASGIMiddleware(Middleware[ASGIApp]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or (
-            self.exclude is not None and self.exclude.matches_scope(scope)
+            self._exclude is not None and self._exclude.matches_scope(scope)
         ):
             await self.app(scope, receive, send)
         elif self._plain:
@@ -61,7 +61,7 @@ class SecureASGIMiddleware(Middleware[ASGIApp]):
                 await send(message)
 
             await self.app(scope, receive, send_with_headers)
-        elif self.select is None:
+        elif self._select is None:
             await self._with_nonce(scope, receive, send)
         else:
             await self._respond(scope, receive, send)
@@ -92,10 +92,10 @@ class SecureASGIMiddleware(Middleware[ASGIApp]):
         coroutine fewer per request (it does what awaiting the middleware does).
         """
         if scope["type"] != "http" or (
-            self.exclude is not None and self.exclude.matches_scope(scope)
+            self._exclude is not None and self._exclude.matches_scope(scope)
         ):
             return self.app(scope, receive, send)
-        select = self.select
+        select = self._select
         if select is None:
             return self(scope, receive, send)
         # A nonce the default plan needs is chosen before the application runs, so the

@@ -44,10 +44,10 @@ class SecureWSGIMiddleware(_Base):
     __slots__ = ()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if self.exclude is not None and self.exclude.matches_environ(environ):
+        if self._exclude is not None and self._exclude.matches_environ(environ):
             return self.app(environ, start_response)
         if not self._plain:
-            if self.select is None:
+            if self._select is None:
                 return self._with_nonce(environ, start_response)
             return self._per_route(environ, start_response)
         # The common case, decided in __init__ (one plan without a nonce slot), served
@@ -98,7 +98,7 @@ class SecureWSGIMiddleware(_Base):
         # page reads the value the header will carry; None when only a route's policy
         # has a nonce slot (it is chosen when that response starts).
         nonce = environ_nonce(environ) if self.snapshot.needs_nonce else None
-        select = self.select
+        select = self._select
         assert select is not None  # only called with one
 
         def start_with_plan(
