@@ -577,6 +577,9 @@ def flask_app(secure: Any = SNAPSHOT, *, wrap: bool = True) -> Flask:
     def cached() -> Any:
         response = Response("v1 body", mimetype="text/plain")
         response.set_etag("v1")
+        # make_conditional() adds the current Date when there is none: a fixed one keeps
+        # the bare and the wrapped response equal across a second's boundary.
+        response.headers["Date"] = "Tue, 01 Dec 2026 00:00:00 GMT"
         return response.make_conditional(request)
 
     @app.get("/page")
