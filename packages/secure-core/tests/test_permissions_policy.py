@@ -336,6 +336,15 @@ def test_copy_and_equality() -> None:
     assert raw != PermissionsPolicy().camera()
 
 
+def test_never_equal_to_a_csp_builder() -> None:
+    # Both policy builders share their base (members, mode, raw value); two empty ones
+    # have the same state but are different headers.
+    from secure.headers import ContentSecurityPolicy
+
+    assert PermissionsPolicy() != ContentSecurityPolicy()
+    assert ContentSecurityPolicy().report_only() != PermissionsPolicy().report_only()
+
+
 # -- set(raw) ------------------------------------------------------------------------------------
 
 VALID_RAW = [

@@ -7,15 +7,16 @@ Every pattern is a run of disjoint character classes, so matching is linear.
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Final, NamedTuple, NoReturn
+
+from secure._validation import compiled
 
 __all__ = ["KEY", "InnerList", "Item", "StructuredFieldError", "parse_dictionary", "parse_item"]
 
 # §3.1.2: key = ( lcalpha / "*" ) *( lcalpha / DIGIT / "_" / "-" / "." / "*" )
 KEY: Final = re.compile(r"[a-z*][a-z0-9_.*-]*")
-# The item grammars below are compiled on the first parse (``_compiled``): the builders
+# The item grammars below are compiled on the first parse (``compiled``): the builders
 # import this module, and most processes never parse a structured field.
 # §3.3.4: sf-token = ( ALPHA / "*" ) *( tchar / ":" / "/" )
 _TOKEN: Final = r"[A-Za-z*][!#$%&'*+.^_`|~0-9A-Za-z:/-]*"
@@ -27,11 +28,6 @@ _BINARY: Final = r":[A-Za-z0-9+/]*={0,2}:"  # §3.3.5
 _BOOLEAN: Final = r"\?[01]"  # §3.3.6
 _DATE: Final = r"@-?[0-9]{1,15}"  # §3.3.7
 _DISPLAY: Final = r'%"(?:[\x20-\x21\x23-\x24\x26-\x5b\x5d-\x7e\\]|%[0-9a-f]{2})*"'
-
-
-@functools.cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
 
 
 # §4.2.3.1: the first character of a bare item decides its type.
@@ -90,7 +86,7 @@ class _Parser:
 
     def match(self, pattern: re.Pattern[str] | str, expected: str) -> str:
         if isinstance(pattern, str):
-            pattern = _compiled(pattern)
+            pattern = compiled(pattern)
         found = pattern.match(self.text, self.pos)
         if found is None:
             self.error(expected)

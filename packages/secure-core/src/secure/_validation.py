@@ -23,18 +23,35 @@ from typing import Final
 from secure._docs import see_header
 
 __all__ = [
+    "HOST_NAME",
+    "QUOTED_STRING",
+    "SCHEME",
+    "TCHAR",
     "check_field_name",
     "check_field_value",
     "check_str",
+    "compiled",
     "describe_char",
     "is_field_name",
     "is_field_value",
     "show",
 ]
 
+# URL pieces the policy grammars share (patterns to embed, not compiled here).
+# RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+SCHEME: Final = r"[A-Za-z][A-Za-z0-9+.-]*"
+# A host name as the policy grammars write it: dot-separated labels of ASCII letters,
+# digits and "-" (CSP3 §2.3.1 host-char; IDNs go in punycode), optionally under "*."
+# (any subdomain). CSP host sources and Permissions Policy origins both use it.
+HOST_NAME: Final = r"(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+
 # RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
 #                          "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
-_TOKEN: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+TCHAR: Final = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
+_TOKEN: Final = re.compile(TCHAR + "+")
+# RFC 9110 §5.6.4: quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE, where a
+# quoted-pair is "\" then HTAB, SP or a visible character.
+QUOTED_STRING: Final = r'"(?:[^"\\]|\\[\t \x21-\x7e])*"'
 
 # RFC 9110 §5.5: field-value = *field-content; field-content = field-vchar
 #   [ 1*( SP / HTAB / field-vchar ) field-vchar ]; field-vchar = VCHAR / obs-text.
@@ -45,11 +62,16 @@ _FIELD_VALUE_ASCII: Final = re.compile(r"(?:[\x21-\x7e](?:[\x21-\x7e\x20\t]*[\x2
 # obs-text is accepted only on request, and never its C1 control range %x80-9F (NEL,
 # U+0085, is a line break to some parsers): only %xA0-FF.
 # Compiled on first use: most applications never allow obs-text.
+_FIELD_VALUE_OBS: Final = (
+    r"(?:[\x21-\x7e\xa0-\xff](?:[\x21-\x7e\xa0-\xff\x20\t]*[\x21-\x7e\xa0-\xff])?)?"
+)
+
+
 @functools.cache
-def _field_value_obs() -> re.Pattern[str]:
-    return re.compile(
-        r"(?:[\x21-\x7e\xa0-\xff](?:[\x21-\x7e\xa0-\xff\x20\t]*[\x21-\x7e\xa0-\xff])?)?"
-    )
+def compiled(pattern: str) -> re.Pattern[str]:
+    """``pattern``, compiled on its first use and kept: for a grammar most processes never
+    need, so that importing its module costs nothing."""
+    return re.compile(pattern)
 
 
 def describe_char(char: str) -> str:
@@ -117,7 +139,7 @@ def is_field_name(name: str) -> bool:
 
 def is_field_value(value: str, *, allow_obs_text: bool = False) -> bool:
     """True when ``value`` is a valid RFC 9110 field value (no surrounding whitespace)."""
-    pattern = _field_value_obs() if allow_obs_text else _FIELD_VALUE_ASCII
+    pattern = compiled(_FIELD_VALUE_OBS) if allow_obs_text else _FIELD_VALUE_ASCII
     return pattern.fullmatch(value) is not None
 
 

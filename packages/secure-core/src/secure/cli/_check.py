@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from secure._registry import HEADERS
+from secure._validation import SCHEME
 from secure.audit import Finding, audit_headers
 from secure.cli._observatory import (
     ObservatoryTest,
@@ -131,7 +132,7 @@ def scheme_given(url: str) -> bool:
 
 
 # "data:...", "javascript:...", "mailto:...": a scheme followed by anything but a port.
-_OPAQUE_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?![0-9])")
+_OPAQUE_SCHEME: Final = re.compile(SCHEME + ":(?![0-9])")
 
 
 def normalise_url(url: str) -> str:

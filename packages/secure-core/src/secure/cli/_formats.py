@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from secure._validation import is_field_name
 from secure.cli._safe import excerpt, printable
 
 __all__ = ["FORMATS", "STATIC_FORMATS", "FormatError", "Rendered", "render"]
@@ -43,7 +44,6 @@ def _is_server(name: str) -> bool:
 
 # RFC 9110 §5.1 field-name = token; §5.5 field-value: visible characters, spaces and
 # tabs (obs-text, bytes 0x80-0xFF, included), never CR, LF or NUL.
-_TOKEN: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _FIELD_VALUE: Final = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
 
 
@@ -53,7 +53,7 @@ def _refuse(fmt: str, name: str, value: str, why: str) -> FormatError:
 
 def _check_field(fmt: str, name: str, value: str) -> None:
     """Refuse what is not an HTTP field, whatever the caller validated before."""
-    if not _TOKEN.fullmatch(name):
+    if not is_field_name(name):
         raise _refuse(fmt, name, name, "a header name is an RFC 9110 token")
     if not _FIELD_VALUE.fullmatch(value):
         raise _refuse(

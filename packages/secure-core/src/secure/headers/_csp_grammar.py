@@ -12,13 +12,19 @@ serialized policy), §2.3 (directive names and values), §2.3.1 (source lists), 
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import TYPE_CHECKING, Final, Literal, NamedTuple, NoReturn
 
 from secure._docs import see_header
 from secure._suggest import suggest
-from secure._validation import check_field_value, check_str, is_field_name
+from secure._validation import (
+    HOST_NAME,
+    SCHEME,
+    check_field_value,
+    check_str,
+    compiled,
+    is_field_name,
+)
 from secure.nonce import _PLACEHOLDER, NONCE
 
 if TYPE_CHECKING:
@@ -154,9 +160,8 @@ BARE_SCHEMES: Final = ("http", "https", "ws", "wss", "data", "blob", "filesystem
 DIRECTIVE_NAME: Final = re.compile(r"[a-z0-9-]+")
 # CSP3 §2.3.1: base64-value = 1*( ALPHA / DIGIT / "+" / "/" / "-" / "_" ) *2( "=" )
 BASE64: Final = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
-# CSP3 §2.3.1: scheme-source = scheme-part ":"; scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
-_SCHEME: Final = r"[A-Za-z][A-Za-z0-9+.-]*"
-SCHEME_SOURCE: Final = re.compile(_SCHEME + ":")
+# CSP3 §2.3.1: scheme-source = scheme-part ":" (scheme-part is RFC 3986's scheme)
+SCHEME_SOURCE: Final = re.compile(SCHEME + ":")
 
 
 # CSP3 §2.3.1: host-source = [ scheme-part "://" ] host-part [ ":" port-part ] [ path-part ]
@@ -165,16 +170,14 @@ SCHEME_SOURCE: Final = re.compile(_SCHEME + ":")
 #   port-part = 1*DIGIT / "*"; path-part = path-absolute (RFC 3986 pchar and "/"; ";" and ","
 #   are left out because they would end the directive or the policy).
 # Compiled on first use: the longest pattern here, and no preset holds a host source.
-@functools.cache
-def host_source() -> re.Pattern[str]:
-    return re.compile(
-        rf"(?:(?P<scheme>{_SCHEME})://)?"
-        r"(?P<host>\*|(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?)"
-        r"(?::(?P<port>[0-9]+|\*))?"
-        # path-part is RFC 3986 path-absolute: "/" then segments, never "//" at the start.
-        r"(?P<path>/(?:(?:[A-Za-z0-9._~!$&'()*+=:@-]|%[0-9A-Fa-f]{2})"
-        r"(?:[A-Za-z0-9._~!$&'()*+=:@/-]|%[0-9A-Fa-f]{2})*)?)?"
-    )
+_HOST_SOURCE: Final = (
+    rf"(?:(?P<scheme>{SCHEME})://)?"
+    rf"(?P<host>\*|{HOST_NAME}\.?)"
+    r"(?::(?P<port>[0-9]+|\*))?"
+    # path-part is RFC 3986 path-absolute: "/" then segments, never "//" at the start.
+    r"(?P<path>/(?:(?:[A-Za-z0-9._~!$&'()*+=:@-]|%[0-9A-Fa-f]{2})"
+    r"(?:[A-Za-z0-9._~!$&'()*+=:@/-]|%[0-9A-Fa-f]{2})*)?)?"
+)
 
 
 # RFC 3986 URI-reference characters, without ";" and "," (CSP3 §2.3 directive-value).
@@ -290,7 +293,7 @@ def source_error(source: str, *, ancestors: bool) -> str | None:
         return f"without a colon this is a host name; for the scheme write '{lower}:'"
     if SCHEME_SOURCE.fullmatch(source):
         return None
-    match = host_source().fullmatch(source)
+    match = compiled(_HOST_SOURCE).fullmatch(source)
     if match is None:
         return (
             "not a CSP source expression (CSP3 §2.3.1); use a quoted keyword such as 'self', "
@@ -524,7 +527,7 @@ class HostSource(NamedTuple):
 
 def parse_host_source(source: str) -> HostSource | None:
     """A host-source's parts (``https://*.example.com:443/js/``), or None if it is not one."""
-    found = host_source().fullmatch(source)
+    found = compiled(_HOST_SOURCE).fullmatch(source)
     if found is None:
         return None
     scheme, host, port, path = found.group("scheme", "host", "port", "path")

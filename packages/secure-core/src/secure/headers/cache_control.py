@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar, Final
 
 from secure._compat._builders import CacheControlCompat
 from secure._docs import bare, see_header
-from secure._validation import check_field_name
+from secure._validation import QUOTED_STRING, TCHAR, check_field_name
 from secure.headers._token import SimpleHeader, check_delta_seconds, split_list, unknown
 
 if TYPE_CHECKING:
@@ -48,10 +48,9 @@ _DIRECTIVES: Final = (
 # Nothing stored, and anything stored anyway is already stale (RFC 9111 §5.2.2.1, §5.2.2.5).
 _DEFAULT: Final = "no-store, max-age=0"
 
-_TCHAR: Final = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
 # RFC 9111 §5.2: cache-directive = token [ "=" ( token / quoted-string ) ] (quoted-string:
 # RFC 9110 §5.6.4); list_members() handles the commas and whitespace between them.
-_DIRECTIVE: Final = re.compile(rf'({_TCHAR}+)(?:=({_TCHAR}+|"(?:[^"\\]|\\[\t \x21-\x7e])*"))?')
+_DIRECTIVE: Final = re.compile(rf"({TCHAR}+)(?:=({TCHAR}+|{QUOTED_STRING}))?")
 _QUOTED_PAIR: Final = re.compile(r"\\(.)")
 
 

@@ -13,8 +13,8 @@ from typing import Final, TypeVar
 from secure._compat._builders import ContentSecurityPolicyCompat
 from secure._docs import see_header
 from secure._suggest import suggest
-from secure._validation import check_field_value, check_str
-from secure.headers._base import BaseHeader
+from secure._validation import check_str
+from secure.headers._base import PolicyHeader
 from secure.headers._csp_grammar import (
     BASE64,
     DIRECTIVE_NAME,
@@ -41,7 +41,7 @@ _DEFAULT_POLICY: Final = (
 )
 
 
-class ContentSecurityPolicy(ContentSecurityPolicyCompat, BaseHeader):
+class ContentSecurityPolicy(ContentSecurityPolicyCompat, PolicyHeader[tuple[str, ...]]):
     """Build a ``Content-Security-Policy`` one directive at a time (CSP Level 3).
 
     Each directive method replaces that directive's values; directives render in the order
@@ -52,42 +52,24 @@ class ContentSecurityPolicy(ContentSecurityPolicyCompat, BaseHeader):
     "default-src 'self'; img-src 'self' data:"
     """
 
-    __slots__ = ("_directives", "_report_only")
+    __slots__ = ()
 
+    # CSP3 §3.1 and §3.2: the enforced and the report-only header field.
     _NAME = _HEADER
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._directives: dict[str, tuple[str, ...]] = {}
-        self._report_only = False
+    _REPORT_ONLY_NAME = _REPORT_ONLY_HEADER
+    _DEFAULT = _DEFAULT_POLICY
 
     # -- identity -------------------------------------------------------------------------
 
     @property
-    def header_name(self) -> str:
-        """``Content-Security-Policy``, or ``...-Report-Only`` after ``report_only()``."""
-        return _REPORT_ONLY_HEADER if self._report_only else _HEADER
-
-    @property
     def has_nonce(self) -> bool:
         """True when a directive holds the per-request nonce slot :data:`secure.nonce.NONCE`."""
-        return any(NONCE in values for values in self._directives.values())
+        return any(NONCE in values for values in self._members.values())
 
     @property
     def directives(self) -> dict[str, tuple[str, ...]]:
         """A copy of the policy: directive name -> its values, in rendering order."""
-        return dict(self._directives)
-
-    def report_only(self: _C, enabled: bool = True) -> _C:
-        """Send the policy as ``Content-Security-Policy-Report-Only`` (CSP3 §3.2)."""
-        if not isinstance(enabled, bool):
-            raise TypeError(
-                see_header(
-                    f"{_HEADER}: report_only() takes True or False, got {enabled!r}", _HEADER
-                )
-            )
-        self._report_only = enabled
-        return self
+        return dict(self._members)
 
     # -- generic editing ------------------------------------------------------------------
 
@@ -116,15 +98,13 @@ class ContentSecurityPolicy(ContentSecurityPolicyCompat, BaseHeader):
                         _HEADER,
                     )
                 )
-        current = self._directives.get(name, ())
+        current = self._members.get(name, ())
         added = tuple(dict.fromkeys(s for s in sources if s not in current))
         return self._put(name, DIRECTIVES.get(name, "custom"), current + added)
 
     def remove(self: _C, directive: str) -> _C:
         """Remove a directive; removing one that is not set does nothing."""
-        name = self._known_or_present(directive)
-        if self._directives.pop(name, None) is not None:
-            self._raw = None
+        self._discard(self._known_or_present(directive))
         return self
 
     # -- fetch directives (CSP3 §6.1) ------------------------------------------------------
@@ -290,51 +270,18 @@ class ContentSecurityPolicy(ContentSecurityPolicyCompat, BaseHeader):
             )
         )
 
-    # -- BaseHeader -----------------------------------------------------------------------
+    # -- PolicyHeader ---------------------------------------------------------------------
 
-    def set(self: _C, value: str) -> _C:
-        """Use a raw policy string; it is validated with the same rules as the methods.
+    def _parse(self, value: str) -> dict[str, tuple[str, ...]]:
+        return parse_policy(self.header_name, value)
 
-        The raw string is sent verbatim; later method calls edit the policy parsed from it.
-        """
-        value = check_field_value(self.header_name, value)
-        self._directives = parse_policy(self.header_name, value)
-        self._raw = value
-        return self
-
-    def copy(self: _C) -> _C:
-        """An independent builder with the same policy and mode."""
-        new = type(self)()
-        new._directives = dict(self._directives)
-        new._report_only = self._report_only
-        new._raw = self._raw
-        return new
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ContentSecurityPolicy):
-            return NotImplemented
-        return (
-            self._report_only == other._report_only
-            and self._raw == other._raw
-            and list(self._directives.items()) == list(other._directives.items())
-        )
-
-    def _render(self) -> str:
-        if not self._directives:
-            return _DEFAULT_POLICY
-        return "; ".join(" ".join((name, *values)) for name, values in self._directives.items())
-
-    def _check_raw(self, value: str) -> None:
-        parse_policy(self.header_name, value)
-
-    def _reset(self) -> None:
-        # The report-only mode is the builder's identity, not policy state: it survives clear().
-        self._directives = {}
+    def _render_members(self) -> str:
+        return "; ".join(" ".join((name, *values)) for name, values in self._members.items())
 
     # -- internals ------------------------------------------------------------------------
 
     def _put(self: _C, directive: str, kind: Kind, values: tuple[object, ...]) -> _C:
-        self._directives[directive] = check_values(self.header_name, directive, kind, values)
+        self._members[directive] = check_values(self.header_name, directive, kind, values)
         self._raw = None
         return self
 
@@ -348,9 +295,9 @@ class ContentSecurityPolicy(ContentSecurityPolicyCompat, BaseHeader):
                 )
             )
         if enabled:
-            self._directives[directive] = ()
+            self._members[directive] = ()
         else:
-            self._directives.pop(directive, None)
+            self._members.pop(directive, None)
         self._raw = None
         return self
 
@@ -374,7 +321,7 @@ class ContentSecurityPolicy(ContentSecurityPolicyCompat, BaseHeader):
 
     def _known_or_present(self, directive: object) -> str:
         name = self._directive_name(directive)
-        if name not in DIRECTIVES and name not in self._directives:
+        if name not in DIRECTIVES and name not in self._members:
             fail(
                 self.header_name,
                 f"unknown directive {name!r}{suggest(name, list(DIRECTIVES))} "

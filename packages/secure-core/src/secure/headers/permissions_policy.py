@@ -9,15 +9,13 @@ Feature names come from the W3C policy-controlled features registry
 
 from __future__ import annotations
 
-import functools
-import re
 from typing import Final, NamedTuple, NoReturn, TypeVar
 
 from secure._compat._builders import PermissionsPolicyCompat
 from secure._docs import see_header
 from secure._structured_field import KEY, InnerList, Item, parse_dictionary
-from secure._validation import check_field_value, check_str
-from secure.headers._base import BaseHeader
+from secure._validation import HOST_NAME, SCHEME, check_field_value, check_str, compiled
+from secure.headers._base import PolicyHeader
 
 __all__ = ["PermissionsPolicy"]
 
@@ -32,13 +30,7 @@ _DEFAULT_POLICY: Final = "geolocation=(), microphone=(), camera=()"
 # An origin (scheme "://" host [ ":" port ]) as the allowlist's sf-string holds it; hosts
 # may start with "*." (subdomain wildcard) or be an IPv6 literal. ASCII only: IDNs go in
 # punycode. Compiled on first use: the presets' policies hold no origin.
-@functools.cache
-def _origin() -> re.Pattern[str]:
-    return re.compile(
-        r"[A-Za-z][A-Za-z0-9+.-]*://"
-        r"(?:(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])"
-        r"(?::(?P<port>[0-9]{1,5}))?"
-    )
+_ORIGIN: Final = rf"{SCHEME}://(?:{HOST_NAME}|\[[0-9A-Fa-f:.]+\])(?::(?P<port>[0-9]{{1,5}}))?"
 
 
 _ALLOWLIST_HELP: Final = (
@@ -108,7 +100,7 @@ def _fail(header: str, message: str) -> NoReturn:
     raise ValueError(see_header(f"{header}: {message}", header))
 
 
-class PermissionsPolicy(PermissionsPolicyCompat, BaseHeader):
+class PermissionsPolicy(PermissionsPolicyCompat, PolicyHeader[_Member]):
     """Build a ``Permissions-Policy``: one method per feature, each taking an allowlist.
 
     Allowlist items are ``"'self'"``, ``"'src'"``, ``"*"``, ``"'none'"`` (or no item at
@@ -119,35 +111,16 @@ class PermissionsPolicy(PermissionsPolicyCompat, BaseHeader):
     'geolocation=(self "https://maps.example"), camera=()'
     """
 
-    __slots__ = ("_features", "_report_only")
+    __slots__ = ()
 
     _NAME = _HEADER
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._features: dict[str, _Member] = {}
-        self._report_only = False
-
-    @property
-    def header_name(self) -> str:
-        """``Permissions-Policy``, or ``Permissions-Policy-Report-Only`` after ``report_only()``."""
-        return _REPORT_ONLY_HEADER if self._report_only else _HEADER
+    _REPORT_ONLY_NAME = _REPORT_ONLY_HEADER
+    _DEFAULT = _DEFAULT_POLICY
 
     @property
     def directives(self) -> dict[str, tuple[str, ...]]:
         """A copy of the policy: feature -> rendered allowlist members (``()`` is none)."""
-        return {name: member.allowlist for name, member in self._features.items()}
-
-    def report_only(self: _P, enabled: bool = True) -> _P:
-        """Send the policy as ``Permissions-Policy-Report-Only`` (reports, does not enforce)."""
-        if not isinstance(enabled, bool):
-            raise TypeError(
-                see_header(
-                    f"{_HEADER}: report_only() takes True or False, got {enabled!r}", _HEADER
-                )
-            )
-        self._report_only = enabled
-        return self
+        return {name: member.allowlist for name, member in self._members.items()}
 
     def add_directive(self: _P, name: str, *allowlist: str, report_to: str | None = None) -> _P:
         """Set a feature by name, e.g. ``add_directive("ch-ua", "'self'")``.
@@ -191,9 +164,7 @@ class PermissionsPolicy(PermissionsPolicyCompat, BaseHeader):
 
     def remove(self: _P, name: str) -> _P:
         """Remove a feature; removing one that is not set does nothing."""
-        feature = self._feature_name(name)
-        if self._features.pop(feature, None) is not None:
-            self._raw = None
+        self._discard(self._feature_name(name))
         return self
 
     # -- features (W3C policy-controlled features registry) -----------------------------
@@ -382,40 +353,11 @@ class PermissionsPolicy(PermissionsPolicyCompat, BaseHeader):
         """``xr-spatial-tracking`` (WebXR Device API)."""
         return self._put("xr-spatial-tracking", allowlist)
 
-    # -- BaseHeader -----------------------------------------------------------------------
+    # -- PolicyHeader ---------------------------------------------------------------------
 
-    def set(self: _P, value: str) -> _P:
-        """Use a raw header value; it must parse as a Permissions-Policy Dictionary.
-
-        The raw string is sent verbatim; later method calls edit the policy parsed from it.
-        """
-        value = check_field_value(self.header_name, value)
-        self._features = self._parse(value)
-        self._raw = value
-        return self
-
-    def copy(self: _P) -> _P:
-        """An independent builder with the same policy and mode."""
-        new = type(self)()
-        new._features = dict(self._features)
-        new._report_only = self._report_only
-        new._raw = self._raw
-        return new
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, PermissionsPolicy):
-            return NotImplemented
-        return (
-            self._report_only == other._report_only
-            and self._raw == other._raw
-            and list(self._features.items()) == list(other._features.items())
-        )
-
-    def _render(self) -> str:
-        if not self._features:
-            return _DEFAULT_POLICY
+    def _render_members(self) -> str:
         parts = []
-        for name, (allowlist, report_to) in self._features.items():
+        for name, (allowlist, report_to) in self._members.items():
             # Permissions Policy: the allowlist "*" is the bare token, anything else an
             # inner list (an empty one disables the feature everywhere).
             value = "*" if allowlist == ("*",) else f"({' '.join(allowlist)})"
@@ -423,20 +365,13 @@ class PermissionsPolicy(PermissionsPolicyCompat, BaseHeader):
             parts.append(f"{name}={value}{params}")
         return ", ".join(parts)
 
-    def _check_raw(self, value: str) -> None:
-        self._parse(value)
-
-    def _reset(self) -> None:
-        # The report-only mode is the builder's identity, not policy state: it survives clear().
-        self._features = {}
-
     # -- internals ------------------------------------------------------------------------
 
     def _put(
         self: _P, feature: str, allowlist: tuple[object, ...], report_to: str | None = None
     ) -> _P:
         items = tuple(self._allowlist_item(feature, item) for item in allowlist)
-        self._features[feature] = _Member(self._check_allowlist(feature, items), report_to)
+        self._members[feature] = _Member(self._check_allowlist(feature, items), report_to)
         self._raw = None
         return self
 
@@ -462,9 +397,9 @@ class PermissionsPolicy(PermissionsPolicyCompat, BaseHeader):
                 f"invalid allowlist item {origin!r} for {feature}: quotes and backslashes are "
                 f"not allowed; {_ALLOWLIST_HELP}",
             )
-        found = _origin().fullmatch(origin)
+        found = compiled(_ORIGIN).fullmatch(origin)
         if found is None:
-            prefix = _origin().match(origin)
+            prefix = compiled(_ORIGIN).match(origin)
             if prefix and origin[prefix.end()] in "/?#":
                 hint = "an origin has no path, query or fragment (not even a trailing '/')"
             elif "://" not in origin:

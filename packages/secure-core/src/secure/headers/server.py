@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import re
 from typing import ClassVar, Final
 
 from secure._docs import see_header
+from secure._validation import TCHAR, compiled
 from secure.headers._token import SimpleHeader
 
 __all__ = ["Server"]
@@ -15,12 +14,8 @@ __all__ = ["Server"]
 # RFC 9110 §10.2.4: Server = product *( RWS ( product / comment ) );
 # product = token [ "/" product-version ]; product-version = token (§5.6.2 tchar).
 # Compiled on the first parse: ``Server().set("")``, what the presets send, never needs it.
-@functools.cache
-def _product_and_rws() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    return (
-        re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:/[!#$%&'*+\-.^_`|~0-9A-Za-z]+)?"),
-        re.compile(r"[ \t]+"),
-    )
+_PRODUCT: Final = rf"{TCHAR}+(?:/{TCHAR}+)?"
+_RWS: Final = r"[ \t]+"
 
 
 # RFC 9110 §5.6.5: ctext = HTAB / SP / %x21-27 / %x2A-5B / %x5D-7E (obs-text is never sent).
@@ -46,7 +41,7 @@ class Server(SimpleHeader):
     def _check_raw(self, value: str) -> None:
         # The empty value is not in the grammar, but it is this builder's purpose: it
         # replaces whatever the framework would advertise.
-        product_pattern, rws = _product_and_rws()
+        product_pattern, rws = compiled(_PRODUCT), compiled(_RWS)
         position, first = 0, True
         while position < len(value):
             if not first:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import re
 from typing import ClassVar, Final
 
 from secure._docs import see_header
+from secure._validation import QUOTED_STRING, TCHAR, compiled
 from secure.headers._token import SimpleHeader, check_delta_seconds, unknown
 
 __all__ = ["StrictTransportSecurity"]
@@ -22,23 +21,12 @@ _NAMES: Final = {
     "preload": "preload",
 }
 
-_TCHAR: Final = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
-
-
 # RFC 6797 §6.1: directive = directive-name [ "=" directive-value ], directive-value =
 # token / quoted-string, with implied linear whitespace; directives may be empty.
 # The patterns are compiled on the first parse: the fluent methods and the presets never
 # need them.
-@functools.cache
-def _directive() -> re.Pattern[str]:
-    return re.compile(
-        rf'[ \t]*(?:({_TCHAR}+)(?:[ \t]*=[ \t]*({_TCHAR}+|"(?:[^"\\]|\\[\t \x21-\x7e])*"))?)?[ \t]*'
-    )
-
-
-@functools.cache
-def _digits() -> re.Pattern[str]:
-    return re.compile(r'"?([0-9]+)"?')
+_DIRECTIVE: Final = rf"[ \t]*(?:({TCHAR}+)(?:[ \t]*=[ \t]*({TCHAR}+|{QUOTED_STRING}))?)?[ \t]*"
+_DIGITS: Final = r'"?([0-9]+)"?'
 
 
 class StrictTransportSecurity(SimpleHeader):
@@ -135,7 +123,7 @@ class StrictTransportSecurity(SimpleHeader):
         header = self.header_name
         seen: dict[str, str | None] = {}
         for part in value.split(";"):
-            found = _directive().fullmatch(part)
+            found = compiled(_DIRECTIVE).fullmatch(part)
             if found is None:
                 where = f" in {value!r}" if part != value else ""
                 raise ValueError(
@@ -177,7 +165,7 @@ class StrictTransportSecurity(SimpleHeader):
                 )
             )
         # A quoted-string's quotes are not part of the value: max-age="300" means 300.
-        digits = _digits().fullmatch(seen["max-age"] or "")
+        digits = compiled(_DIGITS).fullmatch(seen["max-age"] or "")
         if digits is None:
             raise ValueError(
                 see_header(
