@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any, Final, TextIO
 
+from secure._registry import by_key
 from secure.reports._propose import Group, Proposal, group_reports, propose
 from secure.reports._record import Report, ReportError, escape, parse_body
 
@@ -33,10 +34,6 @@ examples:
 _HEADING: Final = {
     "enforce": "Blocked by Content-Security-Policy",
     "report": "Reported by Content-Security-Policy-Report-Only (not blocked)",
-}
-_KEY_HEADER: Final = {
-    "csp": "Content-Security-Policy",
-    "csp_report_only": "Content-Security-Policy-Report-Only",
 }
 
 
@@ -204,7 +201,7 @@ def _write_text(
     if not proposal.config:
         w("  (none)\n")
     for key, directives in proposal.config.items():
-        w(f"\n  [{key}]  # {_KEY_HEADER[key]}\n")
+        w(f"\n  [{key}]  # {by_key(key).name}\n")
         for directive, sources in directives.items():
             added = set(proposal.added.get(key, {}).get(directive, ()))
             values = ", ".join(json.dumps(s) for s in sources)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
+from secure._registry import by_key
 from secure._secure import Secure
 from secure.headers import ReportingEndpoints
 
@@ -20,10 +21,8 @@ DEFAULT_GROUP: Final = "default"
 #: Where the framework mountings put the receiver by default.
 DEFAULT_PATH: Final = "/_reports"
 
-_POLICIES: Final = {
-    "content-security-policy": "csp",
-    "content-security-policy-report-only": "csp_report_only",
-}
+# The policies that report to the endpoint: enforced and report-only CSP.
+_POLICY_KEYS: Final = ("csp", "csp_report_only")
 
 
 def with_reporting(
@@ -55,7 +54,7 @@ def with_reporting(
         endpoints.set(existing["reporting-endpoints"])
     endpoints.endpoint(group, endpoint)
     config: dict[str, object] = {"reporting_endpoints": endpoints.header_value}
-    for header, key in _POLICIES.items():
-        if header in existing:
+    for key in _POLICY_KEYS:
+        if by_key(key).lower in existing:
             config[key] = {"report-uri": [endpoint], "report-to": [group]}
     return Secure.from_config(config, base=base)
