@@ -166,7 +166,7 @@ class SecureMiddleware:
 
     def plan_for(self, scope: Scope) -> HeaderSnapshot:
         """The compiled headers for this request's route, as they stand now."""
-        override = self._select(scope, mark=False)
+        override = self._override(scope)
         return self._core.snapshot if override is None else self._secure.snapshot(override)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -233,17 +233,23 @@ class SecureMiddleware:
 
     # -- per response -----------------------------------------------------------------------
 
-    def _select(self, scope: Scope, *, mark: bool = True) -> Override | None:
-        """This response's override: the docs page's policy, then the route's rules.
+    def _select(self, scope: Scope) -> Override | None:
+        """This response's override, claiming the response for this middleware.
 
-        ``select=`` of the core middleware, called as every response starts; ``mark``
-        claims the response for this middleware, so that an outer one (less specific)
-        leaves it alone. ``plan_for`` asks without claiming.
+        ``select=`` of the core middleware, called as every response starts, with the
+        one argument the core passes (an exact-arguments call is the cheap one). The
+        claim makes an outer SecureMiddleware (less specific) leave the response alone.
         """
-        if mark:
-            applied: object = scope.setdefault(APPLIED_KEY, self)
-            if applied is not self:
-                return _NOTHING  # an inner SecureMiddleware (more specific) chose them
+        applied: object = scope.setdefault(APPLIED_KEY, self)
+        if applied is not self:
+            return _NOTHING  # an inner SecureMiddleware (more specific) chose them
+        if self._docs_ids and id(scope.get("endpoint")) in self._docs_ids:
+            return self._override(scope)
+        override: Override | None = scope.get(RULES_KEY)
+        return override
+
+    def _override(self, scope: Scope) -> Override | None:
+        """The route's override: the docs page's policy, then the route's rules."""
         override: Override | None = scope.get(RULES_KEY)
         if self._docs_ids and id(scope.get("endpoint")) in self._docs_ids:
             docs = self._docs_override(scope)
